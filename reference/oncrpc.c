@@ -1,0 +1,346 @@
+/* oncrpc.c -- ONC RPC version 2 message codec (RFC 5531 §9, §10, App. A); see oncrpc.h. */
+#include "oncrpc.h"
+
+#include <string.h>
+
+/* Fail with |code| at |offset| and name the field; used where a rule, not a primitive, fails. */
+static int rule_fail(struct vw_xdr_dec *d, int code, size_t offset, const char *field) {
+    vw_diag_set(d->diag, code, offset);
+    vw_diag_field(d->diag, field);
+    return code;
+}
+
+/* A non-canonical item: an error in strict mode, a note in lenient mode. */
+static int rule_lax(struct vw_xdr_dec *d, int code, size_t offset, const char *field) {
+    if ((d->flags & VW_DEC_LENIENT) == 0) {
+        return rule_fail(d, code, offset, field);
+    }
+    vw_diag_set(d->lax, code, offset);
+    vw_diag_field(d->lax, field);
+    return 0;
+}
+
+#define TRY(d, field, expr)                   \
+    do {                                      \
+        int r_ = (expr);                      \
+        if (r_ < 0) {                         \
+            vw_diag_field((d)->diag, (field)); \
+            return r_;                        \
+        }                                     \
+    } while (0)
+
+int vw_rpc_authsys_decode(struct vw_rpc_authsys *out, struct vw_diag *diag, struct vw_diag *lax,
+                          const uint8_t *base, struct vw_span body, unsigned flags) {
+    struct vw_rpc_authsys a;
+    struct vw_xdr_dec d;
+    int r;
+
+    memset(&a, 0, sizeof(a));
+    vw_xdr_dec_init(&d, body.p, body.len, flags, diag, lax);
+    d.base = base;  /* offsets in the whole message */
+    r = vw_xdr_get_u32(&d, &a.stamp);
+    if (r == 0) {
+        r = vw_xdr_get_string(&d, VW_RPC_MACHINENAME_MAX, &a.machinename);
+    }
+    if (r == 0) {
+        r = vw_xdr_get_u32(&d, &a.uid);
+    }
+    if (r == 0) {
+        r = vw_xdr_get_u32(&d, &a.gid);
+    }
+    if (r == 0) {
+        r = vw_xdr_get_count(&d, VW_RPC_GIDS_MAX, 4, &a.num_gids);
+    }
+    for (uint32_t i = 0; r == 0 && i < a.num_gids; i++) {
+        r = vw_xdr_get_u32(&d, &a.gids[i]);
+    }
+    if (r < 0) {
+        if (r == VW_E_SHORT) {
+            /* the parameters overrun their opaque body (RFC 5531 App. A) */
+            r = VW_E_AUTH_SYS_FILL;
+            if (diag != NULL) {
+                diag->code = r;
+            }
+        }
+        vw_diag_field(diag, "cred.auth_sys");
+        return r;
+    }
+    if (d.cur.len != 0) {
+        /* [strict: the body must hold exactly one authsys_parms; libtirpc ignores the rest] */
+        if ((r = rule_lax(&d, VW_E_AUTH_SYS_FILL, vw_xdr_dec_offset(&d), "cred.auth_sys")) < 0) {
+            return r;
+        }
+    }
+    *out = a;
+    return 0;
+}
+
+/* get_auth reads an opaque_auth (RFC 5531 §8.2); |is_cred| decodes an AUTH_SYS body. */
+static int get_auth(struct vw_xdr_dec *d, struct vw_rpc_auth *out, bool is_cred,
+                    const char *field, const char *body_field) {
+    struct vw_xdr_dec c = *d;
+    struct vw_rpc_auth a;
+    size_t body_at;
+
+    memset(&a, 0, sizeof(a));
+    TRY(&c, field, vw_xdr_get_u32(&c, &a.flavor));  /* auth_flavor is an open set */
+    body_at = vw_xdr_dec_offset(&c);
+    TRY(&c, body_field, vw_xdr_get_opaque(&c, VW_RPC_AUTH_BODY_MAX, &a.body));
+    if (a.flavor == VW_RPC_AUTH_NONE && a.body.len != 0) {
+        /* RFC 5531 §10.1: "recommended that the length of the opaque data be zero".
+         * [strict: a recommendation treated as the canonical form] */
+        TRY(&c, body_field, rule_lax(&c, VW_E_AUTH_NONE_BODY, body_at, body_field));
+    }
+    if (is_cred && a.flavor == VW_RPC_AUTH_SYS) {
+        TRY(&c, body_field,
+            vw_rpc_authsys_decode(&a.sys, c.diag, c.lax, c.base, a.body, c.flags));
+        a.has_sys = true;
+    }
+    *out = a;
+    d->cur = c.cur;
+    return 0;
+}
+
+static int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *out) {
+    struct vw_rpc_call call;
+    size_t vers_at = vw_xdr_dec_offset(d);
+
+    memset(&call, 0, sizeof(call));
+    TRY(d, "rpcvers", vw_xdr_get_u32(d, &call.rpcvers));
+    if (call.rpcvers != VW_RPC_VERSION) {
+        /* RFC 5531 §9: "rpcvers MUST be equal to 2"; lenient mode reads on as version 2 */
+        TRY(d, "rpcvers", rule_lax(d, VW_E_RPC_VERSION, vers_at, "rpcvers"));
+    }
+    TRY(d, "prog", vw_xdr_get_u32(d, &call.prog));
+    TRY(d, "vers", vw_xdr_get_u32(d, &call.vers));
+    TRY(d, "proc", vw_xdr_get_u32(d, &call.proc));
+    TRY(d, "cred", get_auth(d, &call.cred, true, "cred.flavor", "cred.body"));
+    TRY(d, "verf", get_auth(d, &call.verf, false, "verf.flavor", "verf.body"));
+    vw_xdr_get_rest(d, &call.args);
+    *out = call;
+    return 0;
+}
+
+static int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
+    int32_t stat;
+
+    TRY(d, "verf", get_auth(d, &rep->verf, false, "verf.flavor", "verf.body"));
+    /* default: void (RFC 5531 §9 accepted_reply); an unassigned value is still invalid §4.3 */
+    TRY(d, "accept_stat",
+        vw_xdr_get_enum(d, VW_RPC_SUCCESS, VW_RPC_SYSTEM_ERR, &stat));
+    rep->accept_stat = (uint32_t)stat;
+    if (rep->accept_stat == VW_RPC_SUCCESS) {
+        vw_xdr_get_rest(d, &rep->results);
+        return 0;
+    }
+    if (rep->accept_stat == VW_RPC_PROG_MISMATCH) {
+        TRY(d, "mismatch.low", vw_xdr_get_u32(d, &rep->mismatch.low));
+        TRY(d, "mismatch.high", vw_xdr_get_u32(d, &rep->mismatch.high));
+    }
+    TRY(d, "trailing", vw_xdr_expect_end(d));
+    return 0;
+}
+
+static int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
+    size_t at = vw_xdr_dec_offset(d);
+    int32_t stat;
+
+    TRY(d, "reject_stat", vw_xdr_get_i32(d, &stat));
+    rep->reject_stat = (uint32_t)stat;
+    if (rep->reject_stat == VW_RPC_RPC_MISMATCH) {
+        TRY(d, "mismatch.low", vw_xdr_get_u32(d, &rep->mismatch.low));
+        TRY(d, "mismatch.high", vw_xdr_get_u32(d, &rep->mismatch.high));
+    } else if (rep->reject_stat == VW_RPC_AUTH_ERROR) {
+        TRY(d, "auth_stat", vw_xdr_get_enum(d, VW_RPC_AUTH_OK, VW_RPC_RPCSEC_GSS_CTXPROBLEM, &stat));
+        rep->auth_stat = (uint32_t)stat;
+    } else {
+        /* rejected_reply has no default arm; libtirpc fails too */
+        return rule_fail(d, VW_E_DISCRIMINANT, at, "reject_stat");
+    }
+    TRY(d, "trailing", vw_xdr_expect_end(d));
+    return 0;
+}
+
+static int decode_reply(struct vw_xdr_dec *d, struct vw_rpc_reply *out) {
+    struct vw_rpc_reply rep;
+    size_t at = vw_xdr_dec_offset(d);
+    int r;
+
+    memset(&rep, 0, sizeof(rep));
+    TRY(d, "reply_stat", vw_xdr_get_u32(d, &rep.stat));
+    if (rep.stat == VW_RPC_MSG_ACCEPTED) {
+        r = decode_accepted(d, &rep);
+    } else if (rep.stat == VW_RPC_MSG_DENIED) {
+        r = decode_denied(d, &rep);
+    } else {
+        r = rule_fail(d, VW_E_DISCRIMINANT, at, "reply_stat");  /* reply_body has no default */
+    }
+    if (r < 0) {
+        return r;
+    }
+    *out = rep;
+    return 0;
+}
+
+int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_diag *lax,
+                      const uint8_t *buf, size_t len, unsigned flags) {
+    struct vw_xdr_dec d;
+    struct vw_rpc_msg m;
+    int r;
+
+    memset(&m, 0, sizeof(m));
+    vw_xdr_dec_init(&d, buf, len, flags, diag, lax);
+    TRY(&d, "xid", vw_xdr_get_u32(&d, &m.xid));
+    TRY(&d, "mtype", vw_xdr_get_u32(&d, &m.mtype));
+    if (m.mtype == VW_RPC_CALL) {
+        r = decode_call(&d, &m.call);
+    } else if (m.mtype == VW_RPC_REPLY) {
+        r = decode_reply(&d, &m.reply);
+    } else {
+        r = rule_fail(&d, VW_E_DISCRIMINANT, 4, "mtype");  /* rpc_msg body has no default */
+    }
+    if (r < 0) {
+        return r;
+    }
+    *out = m;
+    return 0;
+}
+
+int vw_rpc_authsys_encode(struct vw_xdr_enc *e, const struct vw_rpc_authsys *a) {
+    struct vw_xdr_enc c = *e;
+    int r;
+
+    if (a->num_gids > VW_RPC_GIDS_MAX) {
+        return VW_E_TOO_LONG;
+    }
+    if ((r = vw_xdr_put_u32(&c, a->stamp)) < 0 ||
+        (r = vw_xdr_put_string(&c, a->machinename, VW_RPC_MACHINENAME_MAX)) < 0 ||
+        (r = vw_xdr_put_u32(&c, a->uid)) < 0 || (r = vw_xdr_put_u32(&c, a->gid)) < 0 ||
+        (r = vw_xdr_put_u32(&c, a->num_gids)) < 0) {
+        return r;
+    }
+    for (uint32_t i = 0; i < a->num_gids; i++) {
+        if ((r = vw_xdr_put_u32(&c, a->gids[i])) < 0) {
+            return r;
+        }
+    }
+    *e = c;
+    return 0;
+}
+
+static int put_auth(struct vw_xdr_enc *e, const struct vw_rpc_auth *a) {
+    struct vw_xdr_enc c = *e;
+    struct vw_xdr_enc measure;
+    int r;
+
+    if ((r = vw_xdr_put_u32(&c, a->flavor)) < 0) {
+        return r;
+    }
+    if (!a->has_sys) {
+        if ((r = vw_xdr_put_opaque(&c, a->body, VW_RPC_AUTH_BODY_MAX)) < 0) {
+            return r;
+        }
+        *e = c;
+        return 0;
+    }
+    vw_xdr_enc_init(&measure, NULL, 0);
+    if ((r = vw_rpc_authsys_encode(&measure, &a->sys)) < 0) {
+        return r;
+    }
+    if (measure.len > VW_RPC_AUTH_BODY_MAX) {
+        return VW_E_TOO_LONG;
+    }
+    if ((r = vw_xdr_put_u32(&c, (uint32_t)measure.len)) < 0 ||
+        (r = vw_rpc_authsys_encode(&c, &a->sys)) < 0) {
+        return r;  /* authsys is a multiple of 4 bytes: no padding */
+    }
+    *e = c;
+    return 0;
+}
+
+static int put_reply(struct vw_xdr_enc *c, const struct vw_rpc_reply *rep) {
+    int r;
+
+    if ((r = vw_xdr_put_u32(c, rep->stat)) < 0) {
+        return r;
+    }
+    if (rep->stat == VW_RPC_MSG_ACCEPTED) {
+        if ((r = put_auth(c, &rep->verf)) < 0 || (r = vw_xdr_put_u32(c, rep->accept_stat)) < 0) {
+            return r;
+        }
+        if (rep->accept_stat == VW_RPC_SUCCESS) {
+            return vw_xdr_put_raw(c, rep->results);
+        }
+        if (rep->accept_stat == VW_RPC_PROG_MISMATCH) {
+            if ((r = vw_xdr_put_u32(c, rep->mismatch.low)) < 0) {
+                return r;
+            }
+            return vw_xdr_put_u32(c, rep->mismatch.high);
+        }
+        return 0;
+    }
+    if (rep->stat != VW_RPC_MSG_DENIED) {
+        return VW_E_INVALID;
+    }
+    if ((r = vw_xdr_put_u32(c, rep->reject_stat)) < 0) {
+        return r;
+    }
+    if (rep->reject_stat == VW_RPC_RPC_MISMATCH) {
+        if ((r = vw_xdr_put_u32(c, rep->mismatch.low)) < 0) {
+            return r;
+        }
+        return vw_xdr_put_u32(c, rep->mismatch.high);
+    }
+    if (rep->reject_stat == VW_RPC_AUTH_ERROR) {
+        return vw_xdr_put_u32(c, rep->auth_stat);
+    }
+    return VW_E_INVALID;
+}
+
+int vw_rpc_msg_encode(struct vw_xdr_enc *e, const struct vw_rpc_msg *m) {
+    struct vw_xdr_enc c = *e;
+    int r;
+
+    if ((r = vw_xdr_put_u32(&c, m->xid)) < 0 || (r = vw_xdr_put_u32(&c, m->mtype)) < 0) {
+        return r;
+    }
+    if (m->mtype == VW_RPC_CALL) {
+        const struct vw_rpc_call *call = &m->call;
+        if ((r = vw_xdr_put_u32(&c, call->rpcvers)) < 0 ||
+            (r = vw_xdr_put_u32(&c, call->prog)) < 0 || (r = vw_xdr_put_u32(&c, call->vers)) < 0 ||
+            (r = vw_xdr_put_u32(&c, call->proc)) < 0 || (r = put_auth(&c, &call->cred)) < 0 ||
+            (r = put_auth(&c, &call->verf)) < 0 || (r = vw_xdr_put_raw(&c, call->args)) < 0) {
+            return r;
+        }
+    } else if (m->mtype == VW_RPC_REPLY) {
+        if ((r = put_reply(&c, &m->reply)) < 0) {
+            return r;
+        }
+    } else {
+        return VW_E_INVALID;
+    }
+    *e = c;
+    return 0;
+}
+
+const char *vw_rpc_accept_stat_name(uint32_t v) {
+    static const char *const names[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH",
+                                         "PROC_UNAVAIL", "GARBAGE_ARGS", "SYSTEM_ERR" };
+    return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+const char *vw_rpc_auth_stat_name(uint32_t v) {
+    static const char *const names[] = {
+        "AUTH_OK", "AUTH_BADCRED", "AUTH_REJECTEDCRED", "AUTH_BADVERF", "AUTH_REJECTEDVERF",
+        "AUTH_TOOWEAK", "AUTH_INVALIDRESP", "AUTH_FAILED", "AUTH_KERB_GENERIC",
+        "AUTH_TIMEEXPIRE", "AUTH_TKT_FILE", "AUTH_DECODE", "AUTH_NET_ADDR",
+        "RPCSEC_GSS_CREDPROBLEM", "RPCSEC_GSS_CTXPROBLEM"
+    };
+    return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+const char *vw_rpc_flavor_name(uint32_t v) {
+    static const char *const names[] = { "AUTH_NONE", "AUTH_SYS", "AUTH_SHORT", "AUTH_DH",
+                                         "AUTH_KERB", "AUTH_RSA", "RPCSEC_GSS", "AUTH_TLS" };
+    return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
