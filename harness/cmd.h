@@ -1,0 +1,7 @@
+/* cmd.h -- the `virtwire` subcommands; each takes argv starting at its own name. */
+#ifndef VW_CMD_H
+#define VW_CMD_H
+
+int vw_cmd_decode(int argc, char **argv);
+
+#endif

@@ -1,0 +1,25 @@
+/* decode.h -- stream decoders behind `virtwire decode`, one per protocol. */
+#ifndef VW_DECODE_H
+#define VW_DECODE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct vw_decode_opts {
+    unsigned flags;          /* VW_DEC_LENIENT */
+    bool verbose;            /* -v: every field */
+    int from;                /* VW_FROM_ANY, VW_FROM_CLIENT, VW_FROM_SERVER */
+    FILE *out;               /* one line per message */
+    FILE *err;               /* errors with code and byte offset */
+};
+
+enum { VW_FROM_ANY = 0, VW_FROM_CLIENT = 1, VW_FROM_SERVER = 2 };
+
+/* A stream decoder reads |fd| to EOF, prints each message and returns the number of invalid
+ * messages (0 when all were valid), or -1 when the input could not be read. */
+typedef int (*vw_stream_decoder)(int fd, const struct vw_decode_opts *opts);
+
+/* vw_decode_oncrpc decodes a record-marked ONC RPC byte stream (RFC 5531 §11). */
+int vw_decode_oncrpc(int fd, const struct vw_decode_opts *opts);
+
+#endif

@@ -1,0 +1,46 @@
+/* virtwire.c -- the `virtwire` command line: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "decode", vw_cmd_decode, "decode a captured byte stream and check every message" },
+};
+
+static void usage(FILE *f) {
+    fputs("usage: virtwire COMMAND [ARGS]\n\ncommands:\n", f);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fputs("\n`virtwire COMMAND --help` describes a command.\n", f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("virtwire " VW_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "virtwire: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
