@@ -2,6 +2,7 @@
  *
  * Usage: bench_oncrpc VARIANT ITERATIONS REPS     (VARIANT "all" runs every variant)
  *        bench_oncrpc list                         (prints the variant names)
+ *        bench_oncrpc info                         (prints the compiler it was built with)
  *
  * Two messages, both built with virtwire's encoder and checked at startup against every
  * decoder (libtirpc included; the program aborts if one rejects or disagrees):
@@ -442,9 +443,19 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "info") == 0) {
+#if defined(__clang__)
+        printf("compiler=clang %s\n", __clang_version__);
+#elif defined(__GNUC__)
+        printf("compiler=gcc %s\n", __VERSION__);
+#else
+        printf("compiler=unknown\n");
+#endif
+        return 0;
+    }
     if (argc != 4) {
         fprintf(stderr, "usage: bench_oncrpc VARIANT|all ITERATIONS REPS\n"
-                        "       bench_oncrpc list\n");
+                        "       bench_oncrpc list|info\n");
         return 2;
     }
     iterations = parse_count(argv[2], SIZE_MAX / BENCH_REPS_MAX, "ITERATIONS");

@@ -8,6 +8,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static volatile uint8_t sink;
 
+    (void)sink;
+
     if (size >= 6 && memcmp(data, "CANARY", 6) == 0) {
         sink = data[size];  /* the deliberate out-of-bounds read */
     }

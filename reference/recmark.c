@@ -158,8 +158,9 @@ int vw_rm_encode(struct vw_xdr_enc *e, struct vw_span record, size_t frag_max) {
         size_t n = record.len - off < frag_max ? record.len - off : frag_max;
         bool last = off + n == record.len;
         uint32_t h = (uint32_t)n | (last ? VW_RM_LAST_FRAGMENT : 0);
-        if ((r = vw_xdr_put_u32(&c, h)) < 0 ||
-            (r = vw_xdr_put_raw(&c, (struct vw_span){ .p = record.p + off, .len = n })) < 0) {
+        /* an empty record may have no buffer at all: no arithmetic on a NULL pointer */
+        struct vw_span frag = { .p = n > 0 ? record.p + off : record.p, .len = n };
+        if ((r = vw_xdr_put_u32(&c, h)) < 0 || (r = vw_xdr_put_raw(&c, frag)) < 0) {
             return r;
         }
         off += n;
