@@ -264,8 +264,11 @@ static void dump_body(FILE *f, const struct vw_pmap_body *b, const char *sep, si
 }
 
 void vw_dump_pmap_line(FILE *f, const struct vw_pmap_body *b) {
-    fprintf(f, "%s ", kind_name(b->kind));
-    dump_body(f, b, " ", 4);
+    fputs(kind_name(b->kind), f);
+    if (b->kind != VW_PMAP_K_VOID) {
+        fputc(' ', f);
+        dump_body(f, b, " ", 4);
+    }
 }
 
 void vw_dump_pmap_fields(FILE *f, const struct vw_pmap_body *b, const char *indent) {

@@ -1,7 +1,9 @@
 /* mkseeds.c -- writes the fuzz seed corpora with the reference encoders.
  *
- * usage: vw_mkseeds OUTDIR    (OUTDIR/<target>/seed-<what>; the test suite runs it into a
- * temporary directory and compares with corpus/fuzz, so committed seeds match the encoders) */
+ * usage: vw_mkseeds OUTDIR [SAMPLES_DIR]
+ * OUTDIR/<target>/seed-<what> are the fuzz seeds; SAMPLES_DIR/onc-rpc/portmap-session.bin is
+ * the sample capture `ci/main` decodes.  The test suite runs it into a temporary directory and
+ * compares with corpus/fuzz and corpus/samples, so committed files match the encoders. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,12 +298,64 @@ static void make_primitive_programs(void) {
                sizeof(noncanonical));
 }
 
+/* A portmap/rpcbind session as a client and server would exchange it, both directions in
+ * one record-marked stream: DUMP, GETPORT (AUTH_SYS, in fragments of 20 bytes), GETADDR,
+ * and a call to a program version the server lacks. */
+static void make_sample(const char *dir) {
+    static uint8_t out[8 * MSG_MAX];
+    static const size_t order[] = { 3, 14, 1, 13, 5, 17 };
+    char path[512];
+    struct vw_xdr_enc e;
+    struct vw_rpc_msg m;
+    struct seed extra[2];
+    FILE *f;
+
+    vw_xdr_enc_init(&e, out, sizeof(out));
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        struct seed *s = &seeds[order[i]];
+        if (vw_rm_encode(&e, (struct vw_span){ .p = s->bytes, .len = s->len },
+                         order[i] == 1 ? 20 : 0) < 0) {
+            die("sample");
+        }
+    }
+    m = call(0x00000030, 100003, 9, 0, true);
+    {
+        struct vw_xdr_enc me;
+        vw_xdr_enc_init(&me, extra[0].bytes, sizeof(extra[0].bytes));
+        if (vw_rpc_msg_encode(&me, &m) < 0) {
+            die("sample");
+        }
+        extra[0].len = me.len;
+        m = reply_accepted(0x00000030, VW_RPC_PROG_MISMATCH);
+        m.reply.mismatch = (struct vw_rpc_mismatch){ .low = 3, .high = 4 };
+        vw_xdr_enc_init(&me, extra[1].bytes, sizeof(extra[1].bytes));
+        if (vw_rpc_msg_encode(&me, &m) < 0) {
+            die("sample");
+        }
+        extra[1].len = me.len;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        if (vw_rm_encode(&e, (struct vw_span){ .p = extra[i].bytes, .len = extra[i].len }, 0) <
+            0) {
+            die("sample");
+        }
+    }
+    snprintf(path, sizeof(path), "%s/onc-rpc", dir);
+    if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (mkdir(path, 0755) != 0 && errno != EEXIST)) {
+        die("mkdir samples");
+    }
+    snprintf(path, sizeof(path), "%s/onc-rpc/portmap-session.bin", dir);
+    if ((f = fopen(path, "wb")) == NULL || fwrite(out, 1, e.len, f) != e.len || fclose(f) != 0) {
+        die(path);
+    }
+}
+
 int main(int argc, char **argv) {
     static const char *const record_targets[] = { "oncrpc_decode", "oncrpc_roundtrip",
                                                   "oncrpc_differential" };
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: vw_mkseeds OUTDIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: vw_mkseeds OUTDIR [SAMPLES_DIR]\n");
         return 2;
     }
     outdir = argv[1];
@@ -316,5 +370,8 @@ int main(int argc, char **argv) {
     }
     make_streams();
     make_primitive_programs();
+    if (argc == 3) {
+        make_sample(argv[2]);
+    }
     return 0;
 }
