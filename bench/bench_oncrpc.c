@@ -157,7 +157,7 @@ static inline uint64_t call_ours(bool copy) {
     struct vw_rpc_msg m;
     struct vw_diag diag = { 0 };
     struct vw_xdr_dec d;
-    struct vw_span arg;
+    struct vw_span arg = { 0 };
     uint8_t last;
 
     if (vw_rpc_msg_decode(&m, &diag, NULL, call_msg, call_len, 0) < 0 ||
@@ -241,7 +241,7 @@ static inline uint64_t reply_ours(void) {
     struct vw_rpc_msg m;
     struct vw_diag diag = { 0 };
     struct vw_xdr_dec d;
-    uint32_t port;
+    uint32_t port = 0;
 
     if (vw_rpc_msg_decode(&m, &diag, NULL, reply_msg, reply_len, 0) < 0 ||
         m.mtype != VW_RPC_REPLY || m.reply.stat != VW_RPC_MSG_ACCEPTED ||

@@ -29,32 +29,19 @@ static int rule_lax(struct vw_xdr_dec *d, int code, size_t offset, const char *f
         }                                     \
     } while (0)
 
-int vw_rpc_authsys_decode(struct vw_rpc_authsys *out, struct vw_diag *diag, struct vw_diag *lax,
+/* decode_authsys reads AUTH_SYS parameters that must fill |body| exactly into |a|, which the
+ * caller zeroed (gids past num_gids stay zero).  |a| may be partly written on failure. */
+static int decode_authsys(struct vw_rpc_authsys *a, struct vw_diag *diag, struct vw_diag *lax,
                           const uint8_t *base, struct vw_span body, unsigned flags) {
-    struct vw_rpc_authsys a;
     struct vw_xdr_dec d;
     int r;
 
-    memset(&a, 0, sizeof(a));
     vw_xdr_dec_init(&d, body.p, body.len, flags, diag, lax);
     d.base = base;  /* offsets in the whole message */
-    r = vw_xdr_get_u32(&d, &a.stamp);
-    if (r == 0) {
-        r = vw_xdr_get_string(&d, VW_RPC_MACHINENAME_MAX, &a.machinename);
-    }
-    if (r == 0) {
-        r = vw_xdr_get_u32(&d, &a.uid);
-    }
-    if (r == 0) {
-        r = vw_xdr_get_u32(&d, &a.gid);
-    }
-    if (r == 0) {
-        r = vw_xdr_get_count(&d, VW_RPC_GIDS_MAX, 4, &a.num_gids);
-    }
-    for (uint32_t i = 0; r == 0 && i < a.num_gids; i++) {
-        r = vw_xdr_get_u32(&d, &a.gids[i]);
-    }
-    if (r < 0) {
+    if ((r = vw_xdr_get_u32(&d, &a->stamp)) < 0 ||
+        (r = vw_xdr_get_string(&d, VW_RPC_MACHINENAME_MAX, &a->machinename)) < 0 ||
+        (r = vw_xdr_get_u32(&d, &a->uid)) < 0 || (r = vw_xdr_get_u32(&d, &a->gid)) < 0 ||
+        (r = vw_xdr_get_count(&d, VW_RPC_GIDS_MAX, 4, &a->num_gids)) < 0) {
         if (r == VW_E_SHORT) {
             /* the parameters overrun their opaque body (RFC 5531 App. A) */
             r = VW_E_AUTH_SYS_FILL;
@@ -65,69 +52,75 @@ int vw_rpc_authsys_decode(struct vw_rpc_authsys *out, struct vw_diag *diag, stru
         vw_diag_field(diag, "cred.auth_sys");
         return r;
     }
-    if (d.cur.len != 0) {
+    for (uint32_t i = 0; i < a->num_gids; i++) {  /* get_count checked 4 * num_gids bytes */
+        a->gids[i] = vw_load_be32(d.cur.p + 4 * i);
+    }
+    if (d.cur.len != 4 * (size_t)a->num_gids) {
         /* [strict: the body must hold exactly one authsys_parms; libtirpc ignores the rest] */
-        if ((r = rule_lax(&d, VW_E_AUTH_SYS_FILL, vw_xdr_dec_offset(&d), "cred.auth_sys")) < 0) {
+        size_t at = (size_t)(d.cur.p - base) + 4 * (size_t)a->num_gids;
+        if ((r = rule_lax(&d, VW_E_AUTH_SYS_FILL, at, "cred.auth_sys")) < 0) {
             return r;
         }
     }
+    return 0;
+}
+
+int vw_rpc_authsys_decode(struct vw_rpc_authsys *out, struct vw_diag *diag, struct vw_diag *lax,
+                          const uint8_t *base, struct vw_span body, unsigned flags) {
+    struct vw_rpc_authsys a = { 0 };
+    int r;
+
+    if ((r = decode_authsys(&a, diag, lax, base, body, flags)) < 0) {
+        return r;
+    }
     *out = a;
     return 0;
 }
 
-/* get_auth reads an opaque_auth (RFC 5531 §8.2); |is_cred| decodes an AUTH_SYS body. */
-static int get_auth(struct vw_xdr_dec *d, struct vw_rpc_auth *out, bool is_cred,
-                    const char *field, const char *body_field) {
-    struct vw_xdr_dec c = *d;
-    struct vw_rpc_auth a;
-    size_t body_at;
-
-    memset(&a, 0, sizeof(a));
-    TRY(&c, field, vw_xdr_get_u32(&c, &a.flavor));  /* auth_flavor is an open set */
-    body_at = vw_xdr_dec_offset(&c);
-    TRY(&c, body_field, vw_xdr_get_opaque(&c, VW_RPC_AUTH_BODY_MAX, &a.body));
-    if (a.flavor == VW_RPC_AUTH_NONE && a.body.len != 0) {
+/* get_auth reads an opaque_auth (RFC 5531 §8.2) into |a|, zeroed by the caller; |is_cred|
+ * decodes an AUTH_SYS body.  |a| belongs to the caller's local message, so it may be written
+ * before the end. */
+static inline int get_auth(struct vw_xdr_dec *d, struct vw_rpc_auth *a, bool is_cred,
+                           const char *field, const char *body_field) {
+    TRY(d, field, vw_xdr_get_u32(d, &a->flavor));  /* auth_flavor is an open set */
+    TRY(d, body_field, vw_xdr_get_opaque(d, VW_RPC_AUTH_BODY_MAX, &a->body));
+    if (a->flavor == VW_RPC_AUTH_NONE && a->body.len != 0) {
         /* RFC 5531 §10.1: "recommended that the length of the opaque data be zero".
          * [strict: a recommendation treated as the canonical form] */
-        TRY(&c, body_field, rule_lax(&c, VW_E_AUTH_NONE_BODY, body_at, body_field));
+        size_t at = (size_t)(a->body.p - d->base) - 4;
+        TRY(d, body_field, rule_lax(d, VW_E_AUTH_NONE_BODY, at, body_field));
     }
-    if (is_cred && a.flavor == VW_RPC_AUTH_SYS) {
-        TRY(&c, body_field,
-            vw_rpc_authsys_decode(&a.sys, c.diag, c.lax, c.base, a.body, c.flags));
-        a.has_sys = true;
+    a->has_sys = is_cred && a->flavor == VW_RPC_AUTH_SYS;
+    if (a->has_sys) {
+        TRY(d, body_field,
+            decode_authsys(&a->sys, d->diag, d->lax, d->base, a->body, d->flags));
     }
-    *out = a;
-    d->cur = c.cur;
     return 0;
 }
 
-static int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *out) {
-    struct vw_rpc_call call;
+static int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *call) {
     size_t vers_at = vw_xdr_dec_offset(d);
 
-    memset(&call, 0, sizeof(call));
-    TRY(d, "rpcvers", vw_xdr_get_u32(d, &call.rpcvers));
-    if (call.rpcvers != VW_RPC_VERSION) {
+    TRY(d, "rpcvers", vw_xdr_get_u32(d, &call->rpcvers));
+    if (call->rpcvers != VW_RPC_VERSION) {
         /* RFC 5531 §9: "rpcvers MUST be equal to 2"; lenient mode reads on as version 2 */
         TRY(d, "rpcvers", rule_lax(d, VW_E_RPC_VERSION, vers_at, "rpcvers"));
     }
-    TRY(d, "prog", vw_xdr_get_u32(d, &call.prog));
-    TRY(d, "vers", vw_xdr_get_u32(d, &call.vers));
-    TRY(d, "proc", vw_xdr_get_u32(d, &call.proc));
-    TRY(d, "cred", get_auth(d, &call.cred, true, "cred.flavor", "cred.body"));
-    TRY(d, "verf", get_auth(d, &call.verf, false, "verf.flavor", "verf.body"));
-    vw_xdr_get_rest(d, &call.args);
-    *out = call;
+    TRY(d, "prog", vw_xdr_get_u32(d, &call->prog));
+    TRY(d, "vers", vw_xdr_get_u32(d, &call->vers));
+    TRY(d, "proc", vw_xdr_get_u32(d, &call->proc));
+    TRY(d, "cred", get_auth(d, &call->cred, true, "cred.flavor", "cred.body"));
+    TRY(d, "verf", get_auth(d, &call->verf, false, "verf.flavor", "verf.body"));
+    vw_xdr_get_rest(d, &call->args);
     return 0;
 }
 
 static int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
-    int32_t stat;
+    int32_t stat = 0;
 
     TRY(d, "verf", get_auth(d, &rep->verf, false, "verf.flavor", "verf.body"));
     /* default: void (RFC 5531 §9 accepted_reply); an unassigned value is still invalid §4.3 */
-    TRY(d, "accept_stat",
-        vw_xdr_get_enum(d, VW_RPC_SUCCESS, VW_RPC_SYSTEM_ERR, &stat));
+    TRY(d, "accept_stat", vw_xdr_get_enum(d, VW_RPC_SUCCESS, VW_RPC_SYSTEM_ERR, &stat));
     rep->accept_stat = (uint32_t)stat;
     if (rep->accept_stat == VW_RPC_SUCCESS) {
         vw_xdr_get_rest(d, &rep->results);
@@ -143,7 +136,7 @@ static int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
 
 static int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
     size_t at = vw_xdr_dec_offset(d);
-    int32_t stat;
+    int32_t stat = 0;
 
     TRY(d, "reject_stat", vw_xdr_get_i32(d, &stat));
     rep->reject_stat = (uint32_t)stat;
@@ -161,48 +154,41 @@ static int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
     return 0;
 }
 
-static int decode_reply(struct vw_xdr_dec *d, struct vw_rpc_reply *out) {
-    struct vw_rpc_reply rep;
-    size_t at = vw_xdr_dec_offset(d);
-    int r;
-
-    memset(&rep, 0, sizeof(rep));
-    TRY(d, "reply_stat", vw_xdr_get_u32(d, &rep.stat));
-    if (rep.stat == VW_RPC_MSG_ACCEPTED) {
-        r = decode_accepted(d, &rep);
-    } else if (rep.stat == VW_RPC_MSG_DENIED) {
-        r = decode_denied(d, &rep);
-    } else {
-        r = rule_fail(d, VW_E_DISCRIMINANT, at, "reply_stat");  /* reply_body has no default */
-    }
-    if (r < 0) {
-        return r;
-    }
-    *out = rep;
-    return 0;
-}
-
 int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_diag *lax,
                       const uint8_t *buf, size_t len, unsigned flags) {
     struct vw_xdr_dec d;
-    struct vw_rpc_msg m;
+    uint32_t xid = 0, mtype = 0;
     int r;
 
-    memset(&m, 0, sizeof(m));
     vw_xdr_dec_init(&d, buf, len, flags, diag, lax);
-    TRY(&d, "xid", vw_xdr_get_u32(&d, &m.xid));
-    TRY(&d, "mtype", vw_xdr_get_u32(&d, &m.mtype));
-    if (m.mtype == VW_RPC_CALL) {
-        r = decode_call(&d, &m.call);
-    } else if (m.mtype == VW_RPC_REPLY) {
-        r = decode_reply(&d, &m.reply);
+    TRY(&d, "xid", vw_xdr_get_u32(&d, &xid));
+    TRY(&d, "mtype", vw_xdr_get_u32(&d, &mtype));
+    if (mtype == VW_RPC_CALL) {
+        struct vw_rpc_call call = { 0 };  /* fields (and padding) the call lacks are zero */
+        if ((r = decode_call(&d, &call)) < 0) {
+            return r;
+        }
+        out->call = call;
+    } else if (mtype == VW_RPC_REPLY) {
+        /* zero-initialised: fields the reply does not carry are zero */
+        struct vw_rpc_reply rep = { 0 };
+        TRY(&d, "reply_stat", vw_xdr_get_u32(&d, &rep.stat));
+        if (rep.stat == VW_RPC_MSG_ACCEPTED) {
+            r = decode_accepted(&d, &rep);
+        } else if (rep.stat == VW_RPC_MSG_DENIED) {
+            r = decode_denied(&d, &rep);
+        } else {
+            r = rule_fail(&d, VW_E_DISCRIMINANT, 8, "reply_stat");  /* reply_body: no default */
+        }
+        if (r < 0) {
+            return r;
+        }
+        out->reply = rep;
     } else {
-        r = rule_fail(&d, VW_E_DISCRIMINANT, 4, "mtype");  /* rpc_msg body has no default */
+        return rule_fail(&d, VW_E_DISCRIMINANT, 4, "mtype");  /* rpc_msg body: no default */
     }
-    if (r < 0) {
-        return r;
-    }
-    *out = m;
+    out->xid = xid;
+    out->mtype = mtype;
     return 0;
 }
 

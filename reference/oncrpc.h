@@ -106,11 +106,16 @@ struct vw_rpc_reply {
     uint32_t auth_stat;                /* AUTH_ERROR: enum vw_rpc_auth_stat */
 };
 
+/* struct vw_rpc_msg: |call| is meaningful when |mtype| is VW_RPC_CALL, |reply| when it is
+ * VW_RPC_REPLY (they share storage).  Within the arm in use, fields the message does not carry
+ * are zero, and |sys| of an opaque_auth is zero unless |has_sys|. */
 struct vw_rpc_msg {
     uint32_t xid;
     uint32_t mtype;                    /* enum vw_rpc_msg_type */
-    struct vw_rpc_call call;
-    struct vw_rpc_reply reply;
+    union {
+        struct vw_rpc_call call;
+        struct vw_rpc_reply reply;
+    };
 };
 
 /* vw_rpc_msg_decode decodes the message in |len| bytes at |buf| into |*out| (views into |buf|).

@@ -150,7 +150,7 @@ static int get_list(struct vw_xdr_dec *d, enum vw_pmap_kind kind, struct vw_pmap
         struct vw_rpcb_entry e;
     } entry;
     uint32_t n = 0;
-    bool more;
+    bool more = false;
 
     TRY(&c, "list.more", vw_xdr_get_optional(&c, &more));
     while (more) {
@@ -245,7 +245,7 @@ void vw_pmap_list_begin(struct vw_pmap_list_iter *it, const struct vw_pmap_body 
 }
 
 int vw_pmap_list_next(struct vw_pmap_list_iter *it, void *out_entry) {
-    bool more;
+    bool more = false;
 
     if (vw_xdr_get_optional(&it->d, &more) < 0 || !more) {
         return 0;

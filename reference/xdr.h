@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cur.h"
 #include "err.h"
@@ -39,58 +40,245 @@ struct vw_xdr_enc {
 };
 
 /* vw_xdr_dec_init points |d| at |len| bytes of |buf|, which is also the offset base. */
-void vw_xdr_dec_init(struct vw_xdr_dec *d, const uint8_t *buf, size_t len, unsigned flags,
-                     struct vw_diag *diag, struct vw_diag *lax);
+static inline void vw_xdr_dec_init(struct vw_xdr_dec *d, const uint8_t *buf, size_t len,
+                                   unsigned flags, struct vw_diag *diag, struct vw_diag *lax) {
+    d->cur = (struct vw_cur){ .p = buf, .len = len };
+    d->base = buf;
+    d->flags = flags;
+    d->diag = diag;
+    d->lax = lax;
+}
 
 /* vw_xdr_dec_offset is the offset of the next unread byte from |d->base|. */
-size_t vw_xdr_dec_offset(const struct vw_xdr_dec *d);
+static inline size_t vw_xdr_dec_offset(const struct vw_xdr_dec *d) {
+    return (size_t)(d->cur.p - d->base);
+}
 
 /* vw_xdr_enc_init writes into |cap| bytes at |buf|; |buf| NULL measures without writing. */
 void vw_xdr_enc_init(struct vw_xdr_enc *e, uint8_t *buf, size_t cap);
 
-/* Integers (RFC 4506 §4.1-4.5).  Return 0 or VW_E_SHORT. */
-VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out);
-VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out);
-VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out);
-VW_MUST_USE int vw_xdr_get_i64(struct vw_xdr_dec *d, int64_t *out);
+/* Cold paths, out of line: record the error (or, lenient, the note) and return the code.
+ * |at| is the offending byte.  vw_xdr_lax returns 0 in lenient mode. */
+int vw_xdr_fail(struct vw_xdr_dec *d, int code, const uint8_t *at);
+int vw_xdr_lax(struct vw_xdr_dec *d, int code, const uint8_t *at);
+int vw_xdr_check_padding(struct vw_xdr_dec *d, const uint8_t *pad, size_t pad_len);
+
+static inline uint32_t vw_load_be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Integers (RFC 4506 §4.1-4.5).  Return 0 or VW_E_SHORT (offset: the start of the item). */
+static inline VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out) {
+    if (d->cur.len < 4) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    *out = vw_load_be32(d->cur.p);
+    d->cur.p += 4;
+    d->cur.len -= 4;
+    return 0;
+}
+
+static inline VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out) {
+    uint32_t v = 0;
+    int r;
+
+    if ((r = vw_xdr_get_u32(d, &v)) < 0) {
+        return r;
+    }
+    *out = (int32_t)v;  /* §4.1 two's complement; exact in gcc and clang */
+    return 0;
+}
+
+static inline VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out) {
+    if (d->cur.len < 8) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    *out = (uint64_t)vw_load_be32(d->cur.p) << 32 | vw_load_be32(d->cur.p + 4);  /* §4.5 */
+    d->cur.p += 8;
+    d->cur.len -= 8;
+    return 0;
+}
+
+static inline VW_MUST_USE int vw_xdr_get_i64(struct vw_xdr_dec *d, int64_t *out) {
+    uint64_t v = 0;
+    int r;
+
+    if ((r = vw_xdr_get_u64(d, &v)) < 0) {
+        return r;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
 
 /* vw_xdr_get_bool reads a bool (RFC 4506 §4.4: enum { FALSE = 0, TRUE = 1 }).  Returns 0,
  * VW_E_SHORT or VW_E_BOOL (strict, value not 0/1; lenient mode maps non-zero to true). */
-VW_MUST_USE int vw_xdr_get_bool(struct vw_xdr_dec *d, bool *out);
+static inline VW_MUST_USE int vw_xdr_get_bool(struct vw_xdr_dec *d, bool *out) {
+    uint32_t v;
+    int r;
 
-/* vw_xdr_get_enum reads an enum whose assignments are the range [min, max].  Returns 0,
- * VW_E_SHORT or VW_E_ENUM (strict; lenient keeps the value, as libtirpc's xdr_enum does). */
-VW_MUST_USE int vw_xdr_get_enum(struct vw_xdr_dec *d, int32_t min, int32_t max, int32_t *out);
+    if (d->cur.len < 4) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    v = vw_load_be32(d->cur.p);
+    if (v > 1 && (r = vw_xdr_lax(d, VW_E_BOOL, d->cur.p)) < 0) {
+        return r;
+    }
+    *out = v != 0;
+    d->cur.p += 4;
+    d->cur.len -= 4;
+    return 0;
+}
 
 /* vw_xdr_get_optional reads the discriminant of optional data `T *x` (RFC 4506 §4.19, a union
  * switched on a bool).  Same results as vw_xdr_get_bool. */
-VW_MUST_USE int vw_xdr_get_optional(struct vw_xdr_dec *d, bool *present);
+static inline VW_MUST_USE int vw_xdr_get_optional(struct vw_xdr_dec *d, bool *present) {
+    return vw_xdr_get_bool(d, present);
+}
+
+/* vw_xdr_get_enum reads an enum whose assignments are the range [min, max].  Returns 0,
+ * VW_E_SHORT or VW_E_ENUM (strict; lenient keeps the value, as libtirpc's xdr_enum does). */
+static inline VW_MUST_USE int vw_xdr_get_enum(struct vw_xdr_dec *d, int32_t min, int32_t max,
+                                              int32_t *out) {
+    int32_t v;
+    int r;
+
+    if (d->cur.len < 4) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    v = (int32_t)vw_load_be32(d->cur.p);
+    if ((v < min || v > max) && (r = vw_xdr_lax(d, VW_E_ENUM, d->cur.p)) < 0) {
+        return r;  /* §4.3: "an error to encode as an enum any integer other than those ..." */
+    }
+    *out = v;
+    d->cur.p += 4;
+    d->cur.len -= 4;
+    return 0;
+}
+
+/* take_padded views |n| bytes at |off| past the cursor plus their padding to 4, without
+ * moving the cursor; checks the padding is zero (§3 "residual zero bytes").  VW_E_SHORT is
+ * reported at the data when they are short, else at the padding. */
+static inline int vw_xdr_take_padded(struct vw_xdr_dec *d, size_t off, size_t n,
+                                     const uint8_t **out) {
+    size_t pad_len = (4 - (n & 3)) & 3;
+    const uint8_t *data = d->cur.p + off;
+    size_t avail = d->cur.len - off;  /* callers guarantee off <= len */
+    int r;
+
+    if (avail < n) {
+        return vw_xdr_fail(d, VW_E_SHORT, data);
+    }
+    if (avail - n < pad_len) {
+        return vw_xdr_fail(d, VW_E_SHORT, data + n);
+    }
+    if (pad_len != 0 && (r = vw_xdr_check_padding(d, data + n, pad_len)) < 0) {
+        return r;
+    }
+    *out = data;
+    return 0;
+}
 
 /* vw_xdr_get_fixed_opaque reads opaque[n] (§4.9): |n| bytes and zero padding to 4.  Returns
  * 0, VW_E_SHORT or VW_E_PADDING. */
-VW_MUST_USE int vw_xdr_get_fixed_opaque(struct vw_xdr_dec *d, size_t n, struct vw_span *out);
+static inline VW_MUST_USE int vw_xdr_get_fixed_opaque(struct vw_xdr_dec *d, size_t n,
+                                                      struct vw_span *out) {
+    const uint8_t *data = NULL;
+    int r;
+
+    if ((r = vw_xdr_take_padded(d, 0, n, &data)) < 0) {
+        return r;
+    }
+    *out = (struct vw_span){ .p = data, .len = n };
+    n += (4 - (n & 3)) & 3;
+    d->cur.p += n;
+    d->cur.len -= n;
+    return 0;
+}
 
 /* vw_xdr_get_opaque reads opaque<max> (§4.10).  Returns 0, VW_E_SHORT, VW_E_TOO_LONG (length
- * over |max|) or VW_E_PADDING. */
-VW_MUST_USE int vw_xdr_get_opaque(struct vw_xdr_dec *d, uint32_t max, struct vw_span *out);
+ * over |max|, at the length word) or VW_E_PADDING. */
+static inline VW_MUST_USE int vw_xdr_get_opaque(struct vw_xdr_dec *d, uint32_t max,
+                                                struct vw_span *out) {
+    const uint8_t *data = NULL;
+    uint32_t n;
+    size_t used;
+    int r;
+
+    if (d->cur.len < 4) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    n = vw_load_be32(d->cur.p);
+    if (n > max) {  /* the limit is checked before the length is used */
+        return vw_xdr_fail(d, VW_E_TOO_LONG, d->cur.p);
+    }
+    if ((r = vw_xdr_take_padded(d, 4, n, &data)) < 0) {
+        return r;
+    }
+    *out = (struct vw_span){ .p = data, .len = n };
+    used = 4 + (size_t)n + ((4 - (n & 3)) & 3);
+    d->cur.p += used;
+    d->cur.len -= used;
+    return 0;
+}
 
 /* vw_xdr_get_string reads string<max> (§4.11).  As vw_xdr_get_opaque, plus VW_E_STRING_NUL
- * (strict) for a NUL byte inside the string. */
-VW_MUST_USE int vw_xdr_get_string(struct vw_xdr_dec *d, uint32_t max, struct vw_span *out);
+ * (strict) for a NUL byte inside the string.
+ * [strict: a C string cannot hold a NUL; libtirpc silently truncates at it] */
+static inline VW_MUST_USE int vw_xdr_get_string(struct vw_xdr_dec *d, uint32_t max,
+                                                struct vw_span *out) {
+    struct vw_cur before = d->cur;
+    const uint8_t *nul;
+    struct vw_span s = { 0 };
+    int r;
+
+    if ((r = vw_xdr_get_opaque(d, max, &s)) < 0) {
+        return r;
+    }
+    if (s.len > 0 && (nul = memchr(s.p, 0, s.len)) != NULL &&
+        (r = vw_xdr_lax(d, VW_E_STRING_NUL, nul)) < 0) {
+        d->cur = before;
+        return r;
+    }
+    *out = s;
+    return 0;
+}
 
 /* vw_xdr_get_count reads the element count of a variable-length array T<max> (§4.13).  It also
- * fails with VW_E_SHORT when |count| elements of at least |min_elem_size| bytes each cannot fit
- * in the rest of the input, so a caller never loops over a count the input cannot back.
- * Returns 0, VW_E_SHORT or VW_E_TOO_LONG. */
-VW_MUST_USE int vw_xdr_get_count(struct vw_xdr_dec *d, uint32_t max, size_t min_elem_size,
-                                 uint32_t *out);
+ * fails with VW_E_SHORT (at the first element) when |count| elements of at least
+ * |min_elem_size| bytes each cannot fit in the rest of the input, so a caller never loops over
+ * a count the input cannot back.  Returns 0, VW_E_SHORT or VW_E_TOO_LONG. */
+static inline VW_MUST_USE int vw_xdr_get_count(struct vw_xdr_dec *d, uint32_t max,
+                                               size_t min_elem_size, uint32_t *out) {
+    uint32_t n;
+
+    if (d->cur.len < 4) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
+    }
+    n = vw_load_be32(d->cur.p);
+    if (n > max) {
+        return vw_xdr_fail(d, VW_E_TOO_LONG, d->cur.p);
+    }
+    if (min_elem_size != 0 && n > (d->cur.len - 4) / min_elem_size) {
+        return vw_xdr_fail(d, VW_E_SHORT, d->cur.p + 4);
+    }
+    *out = n;
+    d->cur.p += 4;
+    d->cur.len -= 4;
+    return 0;
+}
 
 /* vw_xdr_get_rest takes every remaining byte as a view (procedure arguments and results). */
-void vw_xdr_get_rest(struct vw_xdr_dec *d, struct vw_span *out);
+static inline void vw_xdr_get_rest(struct vw_xdr_dec *d, struct vw_span *out) {
+    *out = (struct vw_span){ .p = d->cur.p, .len = d->cur.len };
+    d->cur.p += d->cur.len;
+    d->cur.len = 0;
+}
 
 /* vw_xdr_expect_end returns VW_E_TRAILING (strict) if bytes remain; lenient mode ignores them,
  * as libtirpc's xdrmem does. */
-VW_MUST_USE int vw_xdr_expect_end(struct vw_xdr_dec *d);
+static inline VW_MUST_USE int vw_xdr_expect_end(struct vw_xdr_dec *d) {
+    return d->cur.len == 0 ? 0 : vw_xdr_lax(d, VW_E_TRAILING, d->cur.p);
+}
 
 /* Encoders.  Each returns 0, VW_E_NOSPACE (nothing written) or, for lengths, VW_E_TOO_LONG. */
 VW_MUST_USE int vw_xdr_put_u32(struct vw_xdr_enc *e, uint32_t v);
