@@ -13,9 +13,8 @@
  * through x_getlong; x_inline answers NULL so rpcgen's inline paths fall back to them):
  *   - at a length or count position, the true value V > L can never be satisfied by L bytes,
  *     and neither can L + 1: both decodes fail there, pass 1 after allocating at most L + 2;
- *   - at a union discriminant, every case value is 0, 1 or 2 and L + 1 >= 9 whenever the field
- *     is reachable, so V and L + 1 both take the same (default or failing) arm; at a bool or
- *     optional-data discriminant both are non-zero, i.e. TRUE;
+ *   - at a bool or optional-data discriminant (the only discriminants in the bodies) both
+ *     are non-zero, i.e. TRUE;
  *   - anywhere else the value is only stored.
  * So pass 1 takes the same path as the real decode and fails where it fails.  When pass 1
  * succeeds no clamped value was a length, and pass 2 re-runs the plain xdrmem decode, which is
