@@ -1,4 +1,6 @@
 /* guardbuf.c -- inputs that end at a PROT_NONE page; see guardbuf.h. */
+#define _DEFAULT_SOURCE  /* MAP_ANONYMOUS */
+
 #include "guardbuf.h"
 
 #include <errno.h>

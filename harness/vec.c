@@ -1,4 +1,6 @@
 /* vec.c -- reader for test vector files; see vec.h for the format. */
+#define _POSIX_C_SOURCE 200809L  /* strdup, strtok_r */
+
 #include "vec.h"
 
 #include <ctype.h>
@@ -504,24 +506,18 @@ int vw_vec_parse_bytes(const char *s, uint8_t **out, size_t *out_len, char *err,
                     goto fail;
                 }
                 if (*p == '\\') {
-                    p++;
-                    switch (*p) {
-                    case '\\': ch = '\\'; p++; break;
-                    case '"': ch = '"'; p++; break;
-                    case 'n': ch = '\n'; p++; break;
-                    case 'r': ch = '\r'; p++; break;
-                    case 't': ch = '\t'; p++; break;
-                    case '0': ch = 0; p++; break;
-                    case 'x':
-                        if (hexval(p[1]) < 0 || hexval(p[2]) < 0) {
-                            set_err(err, err_len, "\\x needs two hex digits");
-                            goto fail;
-                        }
+                    static const char from[] = "\\\"nrt0", to[] = "\\\"\n\r\t";
+                    const char *e = *++p != '\0' ? strchr(from, *p) : NULL;
+                    if (e != NULL) {
+                        ch = to[e - from];  /* "0" maps to the terminating NUL of |to| */
+                        p++;
+                    } else if (*p == 'x' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
                         ch = hexval(p[1]) * 16 + hexval(p[2]);
                         p += 3;
-                        break;
-                    default:
-                        set_err(err, err_len, "unknown escape \\%c", *p != '\0' ? *p : '?');
+                    } else {
+                        set_err(err, err_len,
+                                "bad escape \\%c (use \\\\ \\\" \\n \\r \\t \\0 \\xHH)",
+                                *p != '\0' ? *p : '?');
                         goto fail;
                     }
                 } else {

@@ -45,8 +45,8 @@ static int decode_authsys(struct vw_rpc_authsys *a, struct vw_diag *diag, struct
         if (r == VW_E_SHORT) {
             /* the parameters overrun their opaque body (RFC 5531 App. A) */
             r = VW_E_AUTH_SYS_FILL;
-            if (diag != NULL) {
-                diag->code = r;
+            if (diag != NULL && diag->code == VW_E_SHORT && diag->field == NULL) {
+                diag->code = r;  /* the SHORT just recorded, named for what it means here */
             }
         }
         vw_diag_field(diag, "cred.auth_sys");
