@@ -201,11 +201,7 @@ static void dump_entry(FILE *f, const struct vw_rpcb_entry *e) {
 
 static void dump_body(FILE *f, const struct vw_pmap_body *b, const char *sep, size_t list_max) {
     struct vw_pmap_list_iter it;
-    union {
-        struct vw_pmap_mapping m;
-        struct vw_rpcb b;
-        struct vw_rpcb_entry e;
-    } entry;
+    union vw_pmap_entry entry;
     size_t i = 0;
 
     switch (b->kind) {

@@ -20,14 +20,7 @@ static int rule_lax(struct vw_xdr_dec *d, int code, size_t offset, const char *f
     return 0;
 }
 
-#define TRY(d, field, expr)                   \
-    do {                                      \
-        int r_ = (expr);                      \
-        if (r_ < 0) {                         \
-            vw_diag_field((d)->diag, (field)); \
-            return r_;                        \
-        }                                     \
-    } while (0)
+#define TRY VW_XDR_TRY
 
 /* decode_authsys reads AUTH_SYS parameters that must fill |body| exactly into |a|, which the
  * caller zeroed (gids past num_gids stay zero).  |a| may be partly written on failure. */

@@ -3,14 +3,7 @@
 
 #include <string.h>
 
-#define TRY(d, field, expr)                   \
-    do {                                      \
-        int r_ = (expr);                      \
-        if (r_ < 0) {                         \
-            vw_diag_field((d)->diag, (field)); \
-            return r_;                        \
-        }                                     \
-    } while (0)
+#define TRY VW_XDR_TRY
 
 /* The smallest encodings of list elements, so a count never outruns the input. */
 #define MAPPING_SIZE 16u
@@ -144,11 +137,7 @@ static int get_list_entry(struct vw_xdr_dec *d, enum vw_pmap_kind kind, void *ou
 /* get_list reads an optional-data chain (RFC 4506 §4.19: `T *next` after each entry). */
 static int get_list(struct vw_xdr_dec *d, enum vw_pmap_kind kind, struct vw_pmap_list *out) {
     struct vw_xdr_dec c = *d;
-    union {
-        struct vw_pmap_mapping m;
-        struct vw_rpcb b;
-        struct vw_rpcb_entry e;
-    } entry;
+    union vw_pmap_entry entry;
     uint32_t n = 0;
     bool more = false;
 
@@ -293,11 +282,7 @@ static int put_entry(struct vw_xdr_enc *e, const struct vw_rpcb_entry *en) {
 
 static int put_list(struct vw_xdr_enc *e, const struct vw_pmap_body *b) {
     struct vw_pmap_list_iter it;
-    union {
-        struct vw_pmap_mapping m;
-        struct vw_rpcb b;
-        struct vw_rpcb_entry e;
-    } entry;
+    union vw_pmap_entry entry;
     int r;
 
     vw_pmap_list_begin(&it, b);

@@ -76,6 +76,13 @@ struct vw_rpcb_entry {
     struct vw_span nc_proto;
 };
 
+/* union vw_pmap_entry: one list entry, as the list's kind says. */
+union vw_pmap_entry {
+    struct vw_pmap_mapping m;  /* VW_PMAP_K_PMAPLIST */
+    struct vw_rpcb b;          /* VW_PMAP_K_RPCBLIST */
+    struct vw_rpcb_entry e;    /* VW_PMAP_K_ENTRYLIST */
+};
+
 struct vw_pmap_list {
     uint32_t num_entries;
     struct vw_span raw;     /* the chain from its first discriminant to its terminating 0 */

@@ -39,6 +39,17 @@ struct vw_xdr_enc {
     size_t len;            /* bytes written (or measured) so far */
 };
 
+/* VW_XDR_TRY evaluates |expr| (a decode step on |d|); on error it names |field| in the diag
+ * (innermost name wins) and returns the error from the calling function. */
+#define VW_XDR_TRY(d, field, expr)             \
+    do {                                       \
+        int r_ = (expr);                       \
+        if (r_ < 0) {                          \
+            vw_diag_field((d)->diag, (field)); \
+            return r_;                         \
+        }                                      \
+    } while (0)
+
 /* vw_xdr_dec_init points |d| at |len| bytes of |buf|, which is also the offset base. */
 static inline void vw_xdr_dec_init(struct vw_xdr_dec *d, const uint8_t *buf, size_t len,
                                    unsigned flags, struct vw_diag *diag, struct vw_diag *lax) {
