@@ -141,7 +141,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         unsigned op = (data[1 + i] >> 3) % 11;
         uint32_t max = limits[data[1 + i] & 7];
         const uint8_t *at = strict.cur.p;
-        struct vw_diag lax_before = lax;
         struct result s, l;
 
         sdiag = (struct vw_diag){ 0 };
@@ -149,7 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         lax = (struct vw_diag){ 0 };
         s = run_op(&strict, op, max);
         l = run_op(&lenient, op, max);
-        (void)lax_before;
         if (s.r == 0) {
             CHECK(l.r == 0 && l.value == s.value && l.consumed == s.consumed);
             CHECK(l.span.len == s.span.len && l.span.p == s.span.p);

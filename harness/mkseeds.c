@@ -86,6 +86,18 @@ static struct vw_rpc_msg reply_denied(uint32_t xid, uint32_t reject, uint32_t au
     return m;
 }
 
+/* encode_seed encodes |m| into |s| under |name|. */
+static void encode_seed(struct seed *s, const char *name, const struct vw_rpc_msg *m) {
+    struct vw_xdr_enc e;
+
+    s->name = name;
+    vw_xdr_enc_init(&e, s->bytes, sizeof(s->bytes));
+    if (vw_rpc_msg_encode(&e, m) < 0) {
+        die(name);
+    }
+    s->len = e.len;
+}
+
 /* add encodes |m| with |body| (a pmap body, or NULL) as its args or results. */
 static void add(const char *name, struct vw_rpc_msg m, const struct vw_pmap_body *body,
                 struct vw_span raw_body) {
@@ -106,12 +118,7 @@ static void add(const char *name, struct vw_rpc_msg m, const struct vw_pmap_body
     } else {
         m.reply.results = b;
     }
-    s->name = name;
-    vw_xdr_enc_init(&e, s->bytes, sizeof(s->bytes));
-    if (vw_rpc_msg_encode(&e, &m) < 0) {
-        die(name);
-    }
-    s->len = e.len;
+    encode_seed(s, name, &m);
 }
 
 static struct vw_pmap_body body_of(enum vw_pmap_kind kind, uint32_t vers) {
@@ -319,21 +326,10 @@ static void make_sample(const char *dir) {
         }
     }
     m = call(0x00000030, 100003, 9, 0, true);
-    {
-        struct vw_xdr_enc me;
-        vw_xdr_enc_init(&me, extra[0].bytes, sizeof(extra[0].bytes));
-        if (vw_rpc_msg_encode(&me, &m) < 0) {
-            die("sample");
-        }
-        extra[0].len = me.len;
-        m = reply_accepted(0x00000030, VW_RPC_PROG_MISMATCH);
-        m.reply.mismatch = (struct vw_rpc_mismatch){ .low = 3, .high = 4 };
-        vw_xdr_enc_init(&me, extra[1].bytes, sizeof(extra[1].bytes));
-        if (vw_rpc_msg_encode(&me, &m) < 0) {
-            die("sample");
-        }
-        extra[1].len = me.len;
-    }
+    encode_seed(&extra[0], "sample-call-nfs-v9", &m);
+    m = reply_accepted(0x00000030, VW_RPC_PROG_MISMATCH);
+    m.reply.mismatch = (struct vw_rpc_mismatch){ .low = 3, .high = 4 };
+    encode_seed(&extra[1], "sample-reply-prog-mismatch", &m);
     for (size_t i = 0; i < 2; i++) {
         if (vw_rm_encode(&e, (struct vw_span){ .p = extra[i].bytes, .len = extra[i].len }, 0) <
             0) {

@@ -20,8 +20,10 @@ struct vw_cur {
     size_t len;
 };
 
-/* vw_cur_take advances |c| by |n| bytes and points |*out| at them.  The one bounds check of
- * the codecs: returns VW_E_SHORT, leaving |c| and |*out| untouched, if fewer remain. */
+/* vw_cur_take advances |c| by |n| bytes and points |*out| at them.  Returns VW_E_SHORT,
+ * leaving |c| and |*out| untouched, if fewer remain.  Fixed-size XDR items are read through
+ * it; items that must be checked before they are consumed (bool, enum, lengths over their
+ * maximum, padding) compare |c->len| with the size first, never pointers (xdr.h). */
 static inline int vw_cur_take(struct vw_cur *c, size_t n, const uint8_t **out) {
     if (c->len < n) {
         return VW_E_SHORT;

@@ -23,25 +23,24 @@ static int rule_lax(struct vw_xdr_dec *d, int code, size_t offset, const char *f
 #define TRY VW_XDR_TRY
 
 /* decode_authsys reads AUTH_SYS parameters that must fill |body| exactly into |a|, which the
- * caller zeroed (gids past num_gids stay zero).  |a| may be partly written on failure. */
+ * caller zeroed (gids past num_gids stay zero).  |a| may be partly written on failure.  The
+ * parameters are read against a diag of their own, so that a VW_E_SHORT inside the body is
+ * reported for what it means here, VW_E_AUTH_SYS_FILL, through vw_diag_set. */
 static int decode_authsys(struct vw_rpc_authsys *a, struct vw_diag *diag, struct vw_diag *lax,
                           const uint8_t *base, struct vw_span body, unsigned flags) {
+    struct vw_diag inner = { 0 };
     struct vw_xdr_dec d;
     int r;
 
-    vw_xdr_dec_init(&d, body.p, body.len, flags, diag, lax);
+    vw_xdr_dec_init(&d, body.p, body.len, flags, &inner, lax);
     d.base = base;  /* offsets in the whole message */
     if ((r = vw_xdr_get_u32(&d, &a->stamp)) < 0 ||
         (r = vw_xdr_get_string(&d, VW_RPC_MACHINENAME_MAX, &a->machinename)) < 0 ||
         (r = vw_xdr_get_u32(&d, &a->uid)) < 0 || (r = vw_xdr_get_u32(&d, &a->gid)) < 0 ||
         (r = vw_xdr_get_count(&d, VW_RPC_GIDS_MAX, 4, &a->num_gids)) < 0) {
-        if (r == VW_E_SHORT) {
-            /* the parameters overrun their opaque body (RFC 5531 App. A) */
-            r = VW_E_AUTH_SYS_FILL;
-            if (diag != NULL && diag->code == VW_E_SHORT && diag->field == NULL) {
-                diag->code = r;  /* the SHORT just recorded, named for what it means here */
-            }
-        }
+        /* a short item overruns the opaque body (RFC 5531 App. A) */
+        r = r == VW_E_SHORT ? VW_E_AUTH_SYS_FILL : r;
+        vw_diag_set(diag, r, inner.offset);
         vw_diag_field(diag, "cred.auth_sys");
         return r;
     }
@@ -51,6 +50,7 @@ static int decode_authsys(struct vw_rpc_authsys *a, struct vw_diag *diag, struct
     if (d.cur.len != 4 * (size_t)a->num_gids) {
         /* [strict: the body must hold exactly one authsys_parms; libtirpc ignores the rest] */
         size_t at = (size_t)(d.cur.p - base) + 4 * (size_t)a->num_gids;
+        d.diag = diag;
         if ((r = rule_lax(&d, VW_E_AUTH_SYS_FILL, at, "cred.auth_sys")) < 0) {
             return r;
         }

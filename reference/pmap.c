@@ -5,10 +5,6 @@
 
 #define TRY VW_XDR_TRY
 
-/* The smallest encodings of list elements, so a count never outruns the input. */
-#define MAPPING_SIZE 16u
-#define RPCB_MIN_SIZE 20u
-
 int vw_pmap_body_kind(uint32_t vers, uint32_t proc, bool is_reply, enum vw_pmap_kind *out) {
     enum vw_pmap_kind k;
     bool v2 = vers == VW_PMAP_VERS_PORTMAP;

@@ -80,12 +80,12 @@ static inline uint32_t vw_load_be32(const uint8_t *p) {
 
 /* Integers (RFC 4506 §4.1-4.5).  Return 0 or VW_E_SHORT (offset: the start of the item). */
 static inline VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out) {
-    if (d->cur.len < 4) {
+    const uint8_t *p;
+
+    if (vw_cur_take(&d->cur, 4, &p) < 0) {
         return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
     }
-    *out = vw_load_be32(d->cur.p);
-    d->cur.p += 4;
-    d->cur.len -= 4;
+    *out = vw_load_be32(p);
     return 0;
 }
 
@@ -101,12 +101,12 @@ static inline VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out)
 }
 
 static inline VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out) {
-    if (d->cur.len < 8) {
+    const uint8_t *p;
+
+    if (vw_cur_take(&d->cur, 8, &p) < 0) {
         return vw_xdr_fail(d, VW_E_SHORT, d->cur.p);
     }
-    *out = (uint64_t)vw_load_be32(d->cur.p) << 32 | vw_load_be32(d->cur.p + 4);  /* §4.5 */
-    d->cur.p += 8;
-    d->cur.len -= 8;
+    *out = (uint64_t)vw_load_be32(p) << 32 | vw_load_be32(p + 4);  /* §4.5 */
     return 0;
 }
 
