@@ -34,14 +34,16 @@ void vw_dump_hex(FILE *f, struct vw_span s, size_t max) {
     }
 }
 
-static void dump_auth_line(FILE *f, const struct vw_rpc_auth *a) {
-    const char *name = vw_rpc_flavor_name(a->flavor);
+/* An opaque_auth; |sys| is the decoded AUTH_SYS credential, or NULL. */
+static void dump_auth_line(FILE *f, uint32_t flavor, struct vw_span body,
+                           const struct vw_rpc_authsys *sys) {
+    const char *name = vw_rpc_flavor_name(flavor);
 
     if (name[0] == '?') {
-        fprintf(f, "flavor-%" PRIu32 "(%zuB)", a->flavor, a->body.len);
-    } else if (a->has_sys) {
-        fprintf(f, "%s(uid=%" PRIu32 ",gid=%" PRIu32 ",host=", name, a->sys.uid, a->sys.gid);
-        vw_dump_string(f, a->sys.machinename, 32);
+        fprintf(f, "flavor-%" PRIu32 "(%zuB)", flavor, body.len);
+    } else if (sys != NULL) {
+        fprintf(f, "%s(uid=%" PRIu32 ",gid=%" PRIu32 ",host=", name, sys->uid, sys->gid);
+        vw_dump_string(f, sys->machinename, 32);
         fputc(')', f);
     } else {
         fputs(name, f);
@@ -58,9 +60,10 @@ void vw_dump_rpc_line(FILE *f, const struct vw_rpc_msg *m) {
             fprintf(f, " (%s)", vw_pmap_proc_name(m->call.vers, m->call.proc));
         }
         fputs(" cred=", f);
-        dump_auth_line(f, &m->call.cred);
+        dump_auth_line(f, m->call.cred.flavor, m->call.cred.body,
+                       m->call.cred.has_sys ? &m->call.cred.sys : NULL);
         fputs(" verf=", f);
-        dump_auth_line(f, &m->call.verf);
+        dump_auth_line(f, m->call.verf.flavor, m->call.verf.body, NULL);
         fprintf(f, " args=%zuB", m->call.args.len);
         return;
     }
@@ -87,24 +90,25 @@ void vw_dump_rpc_line(FILE *f, const struct vw_rpc_msg *m) {
     }
 }
 
-static void dump_auth_fields(FILE *f, const struct vw_rpc_auth *a, const char *indent,
+/* An opaque_auth named |name|; |sys| is the decoded AUTH_SYS credential, or NULL. */
+static void dump_auth_fields(FILE *f, uint32_t flavor, struct vw_span body,
+                             const struct vw_rpc_authsys *sys, const char *indent,
                              const char *name) {
-    fprintf(f, "%s%s.flavor: %" PRIu32 " %s\n", indent, name, a->flavor,
-            vw_rpc_flavor_name(a->flavor));
-    fprintf(f, "%s%s.body: %zu bytes ", indent, name, a->body.len);
-    vw_dump_hex(f, a->body, 64);
+    fprintf(f, "%s%s.flavor: %" PRIu32 " %s\n", indent, name, flavor, vw_rpc_flavor_name(flavor));
+    fprintf(f, "%s%s.body: %zu bytes ", indent, name, body.len);
+    vw_dump_hex(f, body, 64);
     fputc('\n', f);
-    if (!a->has_sys) {
+    if (sys == NULL) {
         return;
     }
-    fprintf(f, "%s%s.sys.stamp: %" PRIu32 "\n", indent, name, a->sys.stamp);
+    fprintf(f, "%s%s.sys.stamp: %" PRIu32 "\n", indent, name, sys->stamp);
     fprintf(f, "%s%s.sys.machinename: ", indent, name);
-    vw_dump_string(f, a->sys.machinename, 255);
-    fprintf(f, "\n%s%s.sys.uid: %" PRIu32 "\n", indent, name, a->sys.uid);
-    fprintf(f, "%s%s.sys.gid: %" PRIu32 "\n", indent, name, a->sys.gid);
+    vw_dump_string(f, sys->machinename, 255);
+    fprintf(f, "\n%s%s.sys.uid: %" PRIu32 "\n", indent, name, sys->uid);
+    fprintf(f, "%s%s.sys.gid: %" PRIu32 "\n", indent, name, sys->gid);
     fprintf(f, "%s%s.sys.gids: [", indent, name);
-    for (uint32_t i = 0; i < a->sys.num_gids && i < VW_RPC_GIDS_MAX; i++) {
-        fprintf(f, "%s%" PRIu32, i ? ", " : "", a->sys.gids[i]);
+    for (uint32_t i = 0; i < sys->num_gids && i < VW_RPC_GIDS_MAX; i++) {
+        fprintf(f, "%s%" PRIu32, i ? ", " : "", sys->gids[i]);
     }
     fputs("]\n", f);
 }
@@ -120,8 +124,9 @@ void vw_dump_rpc_fields(FILE *f, const struct vw_rpc_msg *m, const char *indent)
                    "%sproc: %" PRIu32 "\n",
                 indent, m->call.rpcvers, indent, m->call.prog, indent, m->call.vers, indent,
                 m->call.proc);
-        dump_auth_fields(f, &m->call.cred, indent, "cred");
-        dump_auth_fields(f, &m->call.verf, indent, "verf");
+        dump_auth_fields(f, m->call.cred.flavor, m->call.cred.body,
+                         m->call.cred.has_sys ? &m->call.cred.sys : NULL, indent, "cred");
+        dump_auth_fields(f, m->call.verf.flavor, m->call.verf.body, NULL, indent, "verf");
         fprintf(f, "%sargs: %zu bytes ", indent, m->call.args.len);
         vw_dump_hex(f, m->call.args, 256);
         fputc('\n', f);
@@ -130,7 +135,7 @@ void vw_dump_rpc_fields(FILE *f, const struct vw_rpc_msg *m, const char *indent)
     fprintf(f, "%sreply_stat: %" PRIu32 " %s\n", indent, rep->stat,
             rep->stat == VW_RPC_MSG_ACCEPTED ? "MSG_ACCEPTED" : "MSG_DENIED");
     if (rep->stat == VW_RPC_MSG_ACCEPTED) {
-        dump_auth_fields(f, &rep->verf, indent, "verf");
+        dump_auth_fields(f, rep->verf.flavor, rep->verf.body, NULL, indent, "verf");
         fprintf(f, "%saccept_stat: %" PRIu32 " %s\n", indent, rep->accept_stat,
                 vw_rpc_accept_stat_name(rep->accept_stat));
         if (rep->accept_stat == VW_RPC_SUCCESS) {

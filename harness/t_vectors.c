@@ -642,21 +642,24 @@ static bool sys_zero(const struct vw_rpc_authsys *a) {
 }
 
 static bool auth_zero(const struct vw_rpc_auth *a) {
-    return a->flavor == 0 && span_zero(a->body) && !a->has_sys && sys_zero(&a->sys);
+    return a->flavor == 0 && span_zero(a->body);
+}
+
+static bool cred_zero(const struct vw_rpc_cred *c) {
+    return c->flavor == 0 && span_zero(c->body) && !c->has_sys && sys_zero(&c->sys);
 }
 
 static bool mismatch_zero(const struct vw_rpc_mismatch *m) {
     return m->low == 0 && m->high == 0;
 }
 
-/* auth_check checks an opaque_auth the message uses: views into the input, and |sys| filled
- * exactly when it should be. */
-static const char *auth_check(const struct vw_rpc_auth *a, bool is_cred, const uint8_t *buf,
-                              size_t len) {
+/* cred_check checks a call's credential: a view into the input, and |sys| filled exactly when
+ * it should be. */
+static const char *cred_check(const struct vw_rpc_cred *a, const uint8_t *buf, size_t len) {
     if (!span_in(a->body, buf, len)) {
-        return "body is not a view into the input";
+        return "cred.body is not a view into the input";
     }
-    if (a->has_sys != (is_cred && a->flavor == VW_RPC_AUTH_SYS)) {
+    if (a->has_sys != (a->flavor == VW_RPC_AUTH_SYS)) {
         return "has_sys does not match the flavour";
     }
     if (!a->has_sys) {
@@ -690,9 +693,11 @@ static const char *rpc_check(const struct vw_rpc_msg *m, const uint8_t *buf, siz
                         r->reject_stat != 0 || r->auth_stat != 0)) {
             return "a CALL with reply fields set";
         }
-        if ((why = auth_check(&c->cred, true, buf, len)) != NULL ||
-            (why = auth_check(&c->verf, false, buf, len)) != NULL) {
+        if ((why = cred_check(&c->cred, buf, len)) != NULL) {
             return why;
+        }
+        if (!span_in(c->verf.body, buf, len)) {
+            return "call.verf.body is not a view into the input";
         }
         if (!span_in(c->args, buf, len) || c->args.p + c->args.len != buf + len) {
             return "call.args is not the rest of the input";
@@ -703,15 +708,15 @@ static const char *rpc_check(const struct vw_rpc_msg *m, const uint8_t *buf, siz
         return "mtype is neither CALL nor REPLY";
     }
     if (!shared && (c->rpcvers != 0 || c->prog != 0 || c->vers != 0 || c->proc != 0 ||
-                    !auth_zero(&c->cred) || !auth_zero(&c->verf) || !span_zero(c->args))) {
+                    !cred_zero(&c->cred) || !auth_zero(&c->verf) || !span_zero(c->args))) {
         return "a REPLY with call fields set";
     }
     if (r->stat == VW_RPC_MSG_ACCEPTED) {
         if (r->reject_stat != 0 || r->auth_stat != 0) {
             return "MSG_ACCEPTED with reject_stat/auth_stat set";
         }
-        if ((why = auth_check(&r->verf, false, buf, len)) != NULL) {
-            return why;
+        if (!span_in(r->verf.body, buf, len)) {
+            return "reply.verf.body is not a view into the input";
         }
         if (r->accept_stat != VW_RPC_PROG_MISMATCH && !mismatch_zero(&r->mismatch)) {
             return "mismatch set without PROG_MISMATCH";
@@ -777,33 +782,36 @@ static int rpc_encode(const struct params *pa, const struct outcome *o, struct v
     return vw_rpc_msg_encode(e, &o->val.msg);
 }
 
-static void dump_auth(struct dump *d, const char *prefix, const struct vw_rpc_auth *a) {
+/* dump_auth lists an opaque_auth under |prefix|; |sys| is the decoded AUTH_SYS credential, or
+ * NULL. */
+static void dump_auth(struct dump *d, const char *prefix, uint32_t flavor, struct vw_span body,
+                      const struct vw_rpc_authsys *sys) {
     char key[KEY_MAX];
     struct field *f;
 
     snprintf(key, sizeof(key), "%s.flavor", prefix);
-    d_uint(d, key, a->flavor, vw_rpc_flavor_name);
+    d_uint(d, key, flavor, vw_rpc_flavor_name);
     snprintf(key, sizeof(key), "%s.body", prefix);
-    f = d_bytes(d, key, a->body);
-    if (!a->has_sys) {
+    f = d_bytes(d, key, body);
+    if (sys == NULL) {
         return;
     }
     if (f != NULL) {
         f->optional = true;  /* the sys fields say it all; the round trip proves they match */
     }
     snprintf(key, sizeof(key), "%s.sys.stamp", prefix);
-    d_uint(d, key, a->sys.stamp, NULL);
+    d_uint(d, key, sys->stamp, NULL);
     snprintf(key, sizeof(key), "%s.sys.machinename", prefix);
-    d_bytes(d, key, a->sys.machinename);
+    d_bytes(d, key, sys->machinename);
     snprintf(key, sizeof(key), "%s.sys.uid", prefix);
-    d_uint(d, key, a->sys.uid, NULL);
+    d_uint(d, key, sys->uid, NULL);
     snprintf(key, sizeof(key), "%s.sys.gid", prefix);
-    d_uint(d, key, a->sys.gid, NULL);
+    d_uint(d, key, sys->gid, NULL);
     {
         uint64_t gids[VW_RPC_GIDS_MAX];
-        size_t n = a->sys.num_gids <= VW_RPC_GIDS_MAX ? a->sys.num_gids : VW_RPC_GIDS_MAX;
+        size_t n = sys->num_gids <= VW_RPC_GIDS_MAX ? sys->num_gids : VW_RPC_GIDS_MAX;
         for (size_t i = 0; i < n; i++) {
-            gids[i] = a->sys.gids[i];
+            gids[i] = sys->gids[i];
         }
         snprintf(key, sizeof(key), "%s.sys.gids", prefix);
         d_list(d, key, gids, n);
@@ -823,8 +831,9 @@ static void rpc_dump(const struct params *pa, struct outcome *o, struct dump *d)
         d_uint(d, "out.call.prog", m->call.prog, NULL);
         d_uint(d, "out.call.vers", m->call.vers, NULL);
         d_uint(d, "out.call.proc", m->call.proc, NULL);
-        dump_auth(d, "out.call.cred", &m->call.cred);
-        dump_auth(d, "out.call.verf", &m->call.verf);
+        dump_auth(d, "out.call.cred", m->call.cred.flavor, m->call.cred.body,
+                  m->call.cred.has_sys ? &m->call.cred.sys : NULL);
+        dump_auth(d, "out.call.verf", m->call.verf.flavor, m->call.verf.body, NULL);
         if ((f = d_bytes(d, "out.call.args", m->call.args)) != NULL) {
             f->rest = true;
         }
@@ -832,7 +841,7 @@ static void rpc_dump(const struct params *pa, struct outcome *o, struct dump *d)
     }
     d_uint(d, "out.reply.stat", r->stat, reply_stat_name);
     if (r->stat == VW_RPC_MSG_ACCEPTED) {
-        dump_auth(d, "out.reply.verf", &r->verf);
+        dump_auth(d, "out.reply.verf", r->verf.flavor, r->verf.body, NULL);
         d_uint(d, "out.reply.accept_stat", r->accept_stat, vw_rpc_accept_stat_name);
         if (r->accept_stat == VW_RPC_SUCCESS) {
             if ((f = d_bytes(d, "out.reply.results", r->results)) != NULL) {
@@ -1143,12 +1152,12 @@ static bool same_outcome(const struct outcome *a, const struct outcome *b, char 
         return false;
     }
     if (!same_diag(&a->diag, &b->diag)) {
-        snprintf(why, why_len, "diag %s instead of %s", fmt_diag(&b->diag, y, sizeof(y)),
+        snprintf(why, why_len, "diag %.200s instead of %.200s", fmt_diag(&b->diag, y, sizeof(y)),
                  fmt_diag(&a->diag, x, sizeof(x)));
         return false;
     }
     if (!same_diag(&a->lax, &b->lax)) {
-        snprintf(why, why_len, "lax %s instead of %s", fmt_diag(&b->lax, y, sizeof(y)),
+        snprintf(why, why_len, "lax %.200s instead of %.200s", fmt_diag(&b->lax, y, sizeof(y)),
                  fmt_diag(&a->lax, x, sizeof(x)));
         return false;
     }

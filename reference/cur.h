@@ -24,7 +24,7 @@ struct vw_cur {
  * leaving |c| and |*out| untouched, if fewer remain.  Fixed-size XDR items are read through
  * it; items that must be checked before they are consumed (bool, enum, lengths over their
  * maximum, padding) compare |c->len| with the size first, never pointers (xdr.h). */
-static inline int vw_cur_take(struct vw_cur *c, size_t n, const uint8_t **out) {
+static VW_INLINE int vw_cur_take(struct vw_cur *c, size_t n, const uint8_t **out) {
     if (c->len < n) {
         return VW_E_SHORT;
     }

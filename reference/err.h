@@ -10,8 +10,15 @@
 
 #if defined(__GNUC__)
 #define VW_MUST_USE __attribute__((warn_unused_result))
+/* Error paths: out of line and laid out away from the hot code. */
+#define VW_COLD __attribute__((cold, noinline))
+/* Hot decode primitives: inlined whole.  Left to itself gcc inlines only their first branch
+ * and passes the decoder to the rest by pointer, which keeps the cursor in memory. */
+#define VW_INLINE inline __attribute__((always_inline))
 #else
 #define VW_MUST_USE
+#define VW_COLD
+#define VW_INLINE inline
 #endif
 
 enum vw_err {

@@ -3,21 +3,28 @@
 
 #include <string.h>
 
-/* Fail with |code| at |offset| and name the field; used where a rule, not a primitive, fails. */
-static int rule_fail(struct vw_xdr_dec *d, int code, size_t offset, const char *field) {
-    vw_diag_set(d->diag, code, offset);
-    vw_diag_field(d->diag, field);
+/* Fail with |code| at |offset| and name the field; used where a rule, not a primitive, fails.
+ * Plain values, not the decoder, for the reason given at vw_xdr_fail_at (xdr.h). */
+static VW_COLD int rule_fail(struct vw_diag *diag, int code, size_t offset, const char *field) {
+    vw_diag_set(diag, code, offset);
+    vw_diag_field(diag, field);
     return code;
 }
 
 /* A non-canonical item: an error in strict mode, a note in lenient mode. */
-static int rule_lax(struct vw_xdr_dec *d, int code, size_t offset, const char *field) {
-    if ((d->flags & VW_DEC_LENIENT) == 0) {
-        return rule_fail(d, code, offset, field);
+static VW_COLD int rule_lax_at(struct vw_diag *diag, struct vw_diag *lax, unsigned flags,
+                               int code, size_t offset, const char *field) {
+    if ((flags & VW_DEC_LENIENT) == 0) {
+        return rule_fail(diag, code, offset, field);
     }
-    vw_diag_set(d->lax, code, offset);
-    vw_diag_field(d->lax, field);
+    vw_diag_set(lax, code, offset);
+    vw_diag_field(lax, field);
     return 0;
+}
+
+static VW_INLINE int rule_lax(const struct vw_xdr_dec *d, int code, size_t offset,
+                           const char *field) {
+    return rule_lax_at(d->diag, d->lax, d->flags, code, offset, field);
 }
 
 #define TRY VW_XDR_TRY
@@ -70,28 +77,22 @@ int vw_rpc_authsys_decode(struct vw_rpc_authsys *out, struct vw_diag *diag, stru
     return 0;
 }
 
-/* get_auth reads an opaque_auth (RFC 5531 §8.2) into |a|, zeroed by the caller; |is_cred|
- * decodes an AUTH_SYS body.  |a| belongs to the caller's local message, so it may be written
- * before the end. */
-static inline int get_auth(struct vw_xdr_dec *d, struct vw_rpc_auth *a, bool is_cred,
-                           const char *field, const char *body_field) {
-    TRY(d, field, vw_xdr_get_u32(d, &a->flavor));  /* auth_flavor is an open set */
-    TRY(d, body_field, vw_xdr_get_opaque(d, VW_RPC_AUTH_BODY_MAX, &a->body));
-    if (a->flavor == VW_RPC_AUTH_NONE && a->body.len != 0) {
+/* get_auth reads an opaque_auth (RFC 5531 §8.2) into |flavor| and |body|, which belong to the
+ * caller's local message, so they may be written before the end. */
+static inline int get_auth(struct vw_xdr_dec *d, uint32_t *flavor, struct vw_span *body,
+                           const char *flavor_field, const char *body_field) {
+    TRY(d, flavor_field, vw_xdr_get_u32(d, flavor));  /* auth_flavor is an open set */
+    TRY(d, body_field, vw_xdr_get_opaque(d, VW_RPC_AUTH_BODY_MAX, body));
+    if (*flavor == VW_RPC_AUTH_NONE && body->len != 0) {
         /* RFC 5531 §10.1: "recommended that the length of the opaque data be zero".
          * [strict: a recommendation treated as the canonical form] */
-        size_t at = (size_t)(a->body.p - d->base) - 4;
+        size_t at = (size_t)(body->p - d->base) - 4;
         TRY(d, body_field, rule_lax(d, VW_E_AUTH_NONE_BODY, at, body_field));
-    }
-    a->has_sys = is_cred && a->flavor == VW_RPC_AUTH_SYS;
-    if (a->has_sys) {
-        TRY(d, body_field,
-            decode_authsys(&a->sys, d->diag, d->lax, d->base, a->body, d->flags));
     }
     return 0;
 }
 
-static int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *call) {
+static inline int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *call) {
     size_t vers_at = vw_xdr_dec_offset(d);
 
     TRY(d, "rpcvers", vw_xdr_get_u32(d, &call->rpcvers));
@@ -102,16 +103,21 @@ static int decode_call(struct vw_xdr_dec *d, struct vw_rpc_call *call) {
     TRY(d, "prog", vw_xdr_get_u32(d, &call->prog));
     TRY(d, "vers", vw_xdr_get_u32(d, &call->vers));
     TRY(d, "proc", vw_xdr_get_u32(d, &call->proc));
-    TRY(d, "cred", get_auth(d, &call->cred, true, "cred.flavor", "cred.body"));
-    TRY(d, "verf", get_auth(d, &call->verf, false, "verf.flavor", "verf.body"));
+    TRY(d, "cred", get_auth(d, &call->cred.flavor, &call->cred.body, "cred.flavor", "cred.body"));
+    call->cred.has_sys = call->cred.flavor == VW_RPC_AUTH_SYS;
+    if (call->cred.has_sys) {
+        TRY(d, "cred.body", decode_authsys(&call->cred.sys, d->diag, d->lax, d->base,
+                                           call->cred.body, d->flags));
+    }
+    TRY(d, "verf", get_auth(d, &call->verf.flavor, &call->verf.body, "verf.flavor", "verf.body"));
     vw_xdr_get_rest(d, &call->args);
     return 0;
 }
 
-static int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
+static inline int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
     int32_t stat = 0;
 
-    TRY(d, "verf", get_auth(d, &rep->verf, false, "verf.flavor", "verf.body"));
+    TRY(d, "verf", get_auth(d, &rep->verf.flavor, &rep->verf.body, "verf.flavor", "verf.body"));
     /* default: void (RFC 5531 §9 accepted_reply); an unassigned value is still invalid §4.3 */
     TRY(d, "accept_stat", vw_xdr_get_enum(d, VW_RPC_SUCCESS, VW_RPC_SYSTEM_ERR, &stat));
     rep->accept_stat = (uint32_t)stat;
@@ -127,7 +133,7 @@ static int decode_accepted(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
     return 0;
 }
 
-static int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
+static inline int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
     size_t at = vw_xdr_dec_offset(d);
     int32_t stat = 0;
 
@@ -141,7 +147,7 @@ static int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) {
         rep->auth_stat = (uint32_t)stat;
     } else {
         /* rejected_reply has no default arm; libtirpc fails too */
-        return rule_fail(d, VW_E_DISCRIMINANT, at, "reject_stat");
+        return rule_fail(d->diag, VW_E_DISCRIMINANT, at, "reject_stat");
     }
     TRY(d, "trailing", vw_xdr_expect_end(d));
     return 0;
@@ -171,14 +177,14 @@ int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_di
         } else if (rep.stat == VW_RPC_MSG_DENIED) {
             r = decode_denied(&d, &rep);
         } else {
-            r = rule_fail(&d, VW_E_DISCRIMINANT, 8, "reply_stat");  /* reply_body: no default */
+            r = rule_fail(d.diag, VW_E_DISCRIMINANT, 8, "reply_stat");  /* reply_body: no default */
         }
         if (r < 0) {
             return r;
         }
         out->reply = rep;
     } else {
-        return rule_fail(&d, VW_E_DISCRIMINANT, 4, "mtype");  /* rpc_msg body: no default */
+        return rule_fail(d.diag, VW_E_DISCRIMINANT, 4, "mtype");  /* rpc_msg body: no default */
     }
     out->xid = xid;
     out->mtype = mtype;
@@ -209,28 +215,34 @@ int vw_rpc_authsys_encode(struct vw_xdr_enc *e, const struct vw_rpc_authsys *a) 
 
 static int put_auth(struct vw_xdr_enc *e, const struct vw_rpc_auth *a) {
     struct vw_xdr_enc c = *e;
+    int r;
+
+    if ((r = vw_xdr_put_u32(&c, a->flavor)) < 0 ||
+        (r = vw_xdr_put_opaque(&c, a->body, VW_RPC_AUTH_BODY_MAX)) < 0) {
+        return r;
+    }
+    *e = c;
+    return 0;
+}
+
+static int put_cred(struct vw_xdr_enc *e, const struct vw_rpc_cred *cred) {
+    struct vw_xdr_enc c = *e;
     struct vw_xdr_enc measure;
     int r;
 
-    if ((r = vw_xdr_put_u32(&c, a->flavor)) < 0) {
-        return r;
-    }
-    if (!a->has_sys) {
-        if ((r = vw_xdr_put_opaque(&c, a->body, VW_RPC_AUTH_BODY_MAX)) < 0) {
-            return r;
-        }
-        *e = c;
-        return 0;
+    if (!cred->has_sys) {
+        return put_auth(e, &(struct vw_rpc_auth){ .flavor = cred->flavor, .body = cred->body });
     }
     vw_xdr_enc_init(&measure, NULL, 0);
-    if ((r = vw_rpc_authsys_encode(&measure, &a->sys)) < 0) {
+    if ((r = vw_rpc_authsys_encode(&measure, &cred->sys)) < 0) {
         return r;
     }
     if (measure.len > VW_RPC_AUTH_BODY_MAX) {
         return VW_E_TOO_LONG;
     }
-    if ((r = vw_xdr_put_u32(&c, (uint32_t)measure.len)) < 0 ||
-        (r = vw_rpc_authsys_encode(&c, &a->sys)) < 0) {
+    if ((r = vw_xdr_put_u32(&c, cred->flavor)) < 0 ||
+        (r = vw_xdr_put_u32(&c, (uint32_t)measure.len)) < 0 ||
+        (r = vw_rpc_authsys_encode(&c, &cred->sys)) < 0) {
         return r;  /* authsys is a multiple of 4 bytes: no padding */
     }
     *e = c;
@@ -287,7 +299,7 @@ int vw_rpc_msg_encode(struct vw_xdr_enc *e, const struct vw_rpc_msg *m) {
         const struct vw_rpc_call *call = &m->call;
         if ((r = vw_xdr_put_u32(&c, call->rpcvers)) < 0 ||
             (r = vw_xdr_put_u32(&c, call->prog)) < 0 || (r = vw_xdr_put_u32(&c, call->vers)) < 0 ||
-            (r = vw_xdr_put_u32(&c, call->proc)) < 0 || (r = put_auth(&c, &call->cred)) < 0 ||
+            (r = vw_xdr_put_u32(&c, call->proc)) < 0 || (r = put_cred(&c, &call->cred)) < 0 ||
             (r = put_auth(&c, &call->verf)) < 0 || (r = vw_xdr_put_raw(&c, call->args)) < 0) {
             return r;
         }

@@ -69,9 +69,16 @@ struct vw_rpc_authsys {
     uint32_t gids[VW_RPC_GIDS_MAX];
 };
 
-/* struct vw_rpc_auth: an opaque_auth; |sys| is filled when |flavor| is AUTH_SYS in a
- * credential (the body is then required to hold exactly one authsys_parms). */
+/* struct vw_rpc_auth: an opaque_auth (RFC 5531 §8.2), the body kept opaque: every verifier, and
+ * credentials of flavours other than AUTH_SYS. */
 struct vw_rpc_auth {
+    uint32_t flavor;
+    struct vw_span body;
+};
+
+/* struct vw_rpc_cred: a call's credential; |sys| is filled when |flavor| is AUTH_SYS (the body
+ * is then required to hold exactly one authsys_parms) and is zero otherwise. */
+struct vw_rpc_cred {
     uint32_t flavor;
     struct vw_span body;
     bool has_sys;
@@ -83,7 +90,7 @@ struct vw_rpc_call {
     uint32_t prog;
     uint32_t vers;
     uint32_t proc;
-    struct vw_rpc_auth cred;
+    struct vw_rpc_cred cred;
     struct vw_rpc_auth verf;
     struct vw_span args;     /* the rest of the message */
 };
@@ -108,7 +115,7 @@ struct vw_rpc_reply {
 
 /* struct vw_rpc_msg: |call| is meaningful when |mtype| is VW_RPC_CALL, |reply| when it is
  * VW_RPC_REPLY (they share storage).  Within the arm in use, fields the message does not carry
- * are zero, and |sys| of an opaque_auth is zero unless |has_sys|. */
+ * are zero, and |cred.sys| is zero unless |cred.has_sys|. */
 struct vw_rpc_msg {
     uint32_t xid;
     uint32_t mtype;                    /* enum vw_rpc_msg_type */

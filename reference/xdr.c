@@ -9,25 +9,17 @@ void vw_xdr_enc_init(struct vw_xdr_enc *e, uint8_t *buf, size_t cap) {
     e->len = 0;
 }
 
-int vw_xdr_fail(struct vw_xdr_dec *d, int code, const uint8_t *at) {
-    vw_diag_set(d->diag, code, (size_t)(at - d->base));
+int vw_xdr_fail_at(struct vw_diag *diag, int code, size_t offset) {
+    vw_diag_set(diag, code, offset);
     return code;
 }
 
-int vw_xdr_lax(struct vw_xdr_dec *d, int code, const uint8_t *at) {
-    if ((d->flags & VW_DEC_LENIENT) == 0) {
-        return vw_xdr_fail(d, code, at);
+int vw_xdr_lax_at(struct vw_diag *diag, struct vw_diag *lax, unsigned flags, int code,
+                  size_t offset) {
+    if ((flags & VW_DEC_LENIENT) == 0) {
+        return vw_xdr_fail_at(diag, code, offset);
     }
-    vw_diag_set(d->lax, code, (size_t)(at - d->base));
-    return 0;
-}
-
-int vw_xdr_check_padding(struct vw_xdr_dec *d, const uint8_t *pad, size_t pad_len) {
-    for (size_t i = 0; i < pad_len; i++) {
-        if (pad[i] != 0) {
-            return vw_xdr_lax(d, VW_E_PADDING, pad + i);  /* §3; lenient: one note */
-        }
-    }
+    vw_diag_set(lax, code, offset);
     return 0;
 }
 

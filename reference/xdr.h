@@ -51,7 +51,7 @@ struct vw_xdr_enc {
     } while (0)
 
 /* vw_xdr_dec_init points |d| at |len| bytes of |buf|, which is also the offset base. */
-static inline void vw_xdr_dec_init(struct vw_xdr_dec *d, const uint8_t *buf, size_t len,
+static VW_INLINE void vw_xdr_dec_init(struct vw_xdr_dec *d, const uint8_t *buf, size_t len,
                                    unsigned flags, struct vw_diag *diag, struct vw_diag *lax) {
     d->cur = (struct vw_cur){ .p = buf, .len = len };
     d->base = buf;
@@ -68,18 +68,42 @@ static inline size_t vw_xdr_dec_offset(const struct vw_xdr_dec *d) {
 /* vw_xdr_enc_init writes into |cap| bytes at |buf|; |buf| NULL measures without writing. */
 void vw_xdr_enc_init(struct vw_xdr_enc *e, uint8_t *buf, size_t cap);
 
-/* Cold paths, out of line: record the error (or, lenient, the note) and return the code.
- * |at| is the offending byte.  vw_xdr_lax returns 0 in lenient mode. */
-int vw_xdr_fail(struct vw_xdr_dec *d, int code, const uint8_t *at);
-int vw_xdr_lax(struct vw_xdr_dec *d, int code, const uint8_t *at);
-int vw_xdr_check_padding(struct vw_xdr_dec *d, const uint8_t *pad, size_t pad_len);
+/* Cold paths, out of line: record the error (or, lenient, the note) at |offset| and return
+ * the code; vw_xdr_lax_at returns 0 in lenient mode.  They take plain values: a pointer to
+ * the decoder would escape, and the compiler would then keep every cursor update of the hot
+ * path in memory instead of in registers. */
+VW_COLD int vw_xdr_fail_at(struct vw_diag *diag, int code, size_t offset);
+VW_COLD int vw_xdr_lax_at(struct vw_diag *diag, struct vw_diag *lax, unsigned flags, int code,
+                          size_t offset);
 
-static inline uint32_t vw_load_be32(const uint8_t *p) {
+/* vw_xdr_fail and vw_xdr_lax report |code| at the byte |at| of |d|'s input.  Always inlined,
+ * even into cold paths, so |d| never escapes. */
+static VW_INLINE int vw_xdr_fail(const struct vw_xdr_dec *d, int code, const uint8_t *at) {
+    return vw_xdr_fail_at(d->diag, code, (size_t)(at - d->base));
+}
+
+static VW_INLINE int vw_xdr_lax(const struct vw_xdr_dec *d, int code, const uint8_t *at) {
+    return vw_xdr_lax_at(d->diag, d->lax, d->flags, code, (size_t)(at - d->base));
+}
+
+/* vw_xdr_check_padding checks |pad_len| (< 4) padding bytes: RFC 4506 §3 "residual zero
+ * bytes".  VW_E_PADDING at the first non-zero one; lenient mode notes it once. */
+static VW_INLINE int vw_xdr_check_padding(const struct vw_xdr_dec *d, const uint8_t *pad,
+                                       size_t pad_len) {
+    for (size_t i = 0; i < pad_len; i++) {
+        if (pad[i] != 0) {
+            return vw_xdr_lax(d, VW_E_PADDING, pad + i);
+        }
+    }
+    return 0;
+}
+
+static VW_INLINE uint32_t vw_load_be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 /* Integers (RFC 4506 §4.1-4.5).  Return 0 or VW_E_SHORT (offset: the start of the item). */
-static inline VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out) {
     const uint8_t *p;
 
     if (vw_cur_take(&d->cur, 4, &p) < 0) {
@@ -89,7 +113,7 @@ static inline VW_MUST_USE int vw_xdr_get_u32(struct vw_xdr_dec *d, uint32_t *out
     return 0;
 }
 
-static inline VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out) {
     uint32_t v = 0;
     int r;
 
@@ -100,7 +124,7 @@ static inline VW_MUST_USE int vw_xdr_get_i32(struct vw_xdr_dec *d, int32_t *out)
     return 0;
 }
 
-static inline VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out) {
     const uint8_t *p;
 
     if (vw_cur_take(&d->cur, 8, &p) < 0) {
@@ -110,7 +134,7 @@ static inline VW_MUST_USE int vw_xdr_get_u64(struct vw_xdr_dec *d, uint64_t *out
     return 0;
 }
 
-static inline VW_MUST_USE int vw_xdr_get_i64(struct vw_xdr_dec *d, int64_t *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_i64(struct vw_xdr_dec *d, int64_t *out) {
     uint64_t v = 0;
     int r;
 
@@ -123,7 +147,7 @@ static inline VW_MUST_USE int vw_xdr_get_i64(struct vw_xdr_dec *d, int64_t *out)
 
 /* vw_xdr_get_bool reads a bool (RFC 4506 §4.4: enum { FALSE = 0, TRUE = 1 }).  Returns 0,
  * VW_E_SHORT or VW_E_BOOL (strict, value not 0/1; lenient mode maps non-zero to true). */
-static inline VW_MUST_USE int vw_xdr_get_bool(struct vw_xdr_dec *d, bool *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_bool(struct vw_xdr_dec *d, bool *out) {
     uint32_t v;
     int r;
 
@@ -142,13 +166,13 @@ static inline VW_MUST_USE int vw_xdr_get_bool(struct vw_xdr_dec *d, bool *out) {
 
 /* vw_xdr_get_optional reads the discriminant of optional data `T *x` (RFC 4506 §4.19, a union
  * switched on a bool).  Same results as vw_xdr_get_bool. */
-static inline VW_MUST_USE int vw_xdr_get_optional(struct vw_xdr_dec *d, bool *present) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_optional(struct vw_xdr_dec *d, bool *present) {
     return vw_xdr_get_bool(d, present);
 }
 
 /* vw_xdr_get_enum reads an enum whose assignments are the range [min, max].  Returns 0,
  * VW_E_SHORT or VW_E_ENUM (strict; lenient keeps the value, as libtirpc's xdr_enum does). */
-static inline VW_MUST_USE int vw_xdr_get_enum(struct vw_xdr_dec *d, int32_t min, int32_t max,
+static VW_INLINE VW_MUST_USE int vw_xdr_get_enum(struct vw_xdr_dec *d, int32_t min, int32_t max,
                                               int32_t *out) {
     int32_t v;
     int r;
@@ -166,33 +190,36 @@ static inline VW_MUST_USE int vw_xdr_get_enum(struct vw_xdr_dec *d, int32_t min,
     return 0;
 }
 
-/* take_padded views |n| bytes at |off| past the cursor plus their padding to 4, without
- * moving the cursor; checks the padding is zero (§3 "residual zero bytes").  VW_E_SHORT is
- * reported at the data when they are short, else at the padding. */
-static inline int vw_xdr_take_padded(struct vw_xdr_dec *d, size_t off, size_t n,
-                                     const uint8_t **out) {
-    size_t pad_len = (4 - (n & 3)) & 3;
+/* vw_xdr_take_padded takes |n| bytes at |off| past the cursor plus their padding to 4 and
+ * points |*out| at the bytes; it checks the padding is zero (§3 "residual zero bytes").
+ * VW_E_SHORT is reported at the data when they are short, else at the padding; on error the
+ * cursor does not move.  Callers guarantee off <= d->cur.len. */
+static VW_INLINE int vw_xdr_take_padded(struct vw_xdr_dec *d, size_t off, size_t n,
+                                        const uint8_t **out) {
+    size_t pad_len = (0 - n) & 3;
     const uint8_t *data = d->cur.p + off;
-    size_t avail = d->cur.len - off;  /* callers guarantee off <= len */
+    size_t avail = d->cur.len - off;
     int r;
 
-    if (avail < n) {
-        return vw_xdr_fail(d, VW_E_SHORT, data);
+    if (avail < n || avail - n < pad_len) {
+        return vw_xdr_fail(d, VW_E_SHORT, avail < n ? data : data + n);
     }
-    if (avail - n < pad_len) {
-        return vw_xdr_fail(d, VW_E_SHORT, data + n);
-    }
-    if (pad_len != 0 && (r = vw_xdr_check_padding(d, data + n, pad_len)) < 0) {
+    /* the last group of 4 holds n & 3 data bytes, then the padding in its low-order bytes */
+    if (pad_len != 0 &&
+        (vw_load_be32(data + (n & ~(size_t)3)) & (UINT32_MAX >> 8 * (n & 3))) != 0 &&
+        (r = vw_xdr_check_padding(d, data + n, pad_len)) < 0) {
         return r;
     }
     *out = data;
+    d->cur.p = data + n + pad_len;
+    d->cur.len = avail - n - pad_len;
     return 0;
 }
 
 /* vw_xdr_get_fixed_opaque reads opaque[n] (§4.9): |n| bytes and zero padding to 4.  Returns
  * 0, VW_E_SHORT or VW_E_PADDING. */
-static inline VW_MUST_USE int vw_xdr_get_fixed_opaque(struct vw_xdr_dec *d, size_t n,
-                                                      struct vw_span *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_fixed_opaque(struct vw_xdr_dec *d, size_t n,
+                                                         struct vw_span *out) {
     const uint8_t *data = NULL;
     int r;
 
@@ -200,19 +227,15 @@ static inline VW_MUST_USE int vw_xdr_get_fixed_opaque(struct vw_xdr_dec *d, size
         return r;
     }
     *out = (struct vw_span){ .p = data, .len = n };
-    n += (4 - (n & 3)) & 3;
-    d->cur.p += n;
-    d->cur.len -= n;
     return 0;
 }
 
 /* vw_xdr_get_opaque reads opaque<max> (§4.10).  Returns 0, VW_E_SHORT, VW_E_TOO_LONG (length
  * over |max|, at the length word) or VW_E_PADDING. */
-static inline VW_MUST_USE int vw_xdr_get_opaque(struct vw_xdr_dec *d, uint32_t max,
-                                                struct vw_span *out) {
+static VW_INLINE VW_MUST_USE int vw_xdr_get_opaque(struct vw_xdr_dec *d, uint32_t max,
+                                                   struct vw_span *out) {
     const uint8_t *data = NULL;
     uint32_t n;
-    size_t used;
     int r;
 
     if (d->cur.len < 4) {
@@ -226,16 +249,13 @@ static inline VW_MUST_USE int vw_xdr_get_opaque(struct vw_xdr_dec *d, uint32_t m
         return r;
     }
     *out = (struct vw_span){ .p = data, .len = n };
-    used = 4 + (size_t)n + ((4 - (n & 3)) & 3);
-    d->cur.p += used;
-    d->cur.len -= used;
     return 0;
 }
 
 /* vw_xdr_get_string reads string<max> (§4.11).  As vw_xdr_get_opaque, plus VW_E_STRING_NUL
  * (strict) for a NUL byte inside the string.
  * [strict: a C string cannot hold a NUL; libtirpc silently truncates at it] */
-static inline VW_MUST_USE int vw_xdr_get_string(struct vw_xdr_dec *d, uint32_t max,
+static VW_INLINE VW_MUST_USE int vw_xdr_get_string(struct vw_xdr_dec *d, uint32_t max,
                                                 struct vw_span *out) {
     struct vw_cur before = d->cur;
     const uint8_t *nul;
@@ -258,7 +278,7 @@ static inline VW_MUST_USE int vw_xdr_get_string(struct vw_xdr_dec *d, uint32_t m
  * fails with VW_E_SHORT (at the first element) when |count| elements of at least
  * |min_elem_size| bytes each cannot fit in the rest of the input, so a caller never loops over
  * a count the input cannot back.  Returns 0, VW_E_SHORT or VW_E_TOO_LONG. */
-static inline VW_MUST_USE int vw_xdr_get_count(struct vw_xdr_dec *d, uint32_t max,
+static VW_INLINE VW_MUST_USE int vw_xdr_get_count(struct vw_xdr_dec *d, uint32_t max,
                                                size_t min_elem_size, uint32_t *out) {
     uint32_t n;
 
@@ -279,7 +299,7 @@ static inline VW_MUST_USE int vw_xdr_get_count(struct vw_xdr_dec *d, uint32_t ma
 }
 
 /* vw_xdr_get_rest takes every remaining byte as a view (procedure arguments and results). */
-static inline void vw_xdr_get_rest(struct vw_xdr_dec *d, struct vw_span *out) {
+static VW_INLINE void vw_xdr_get_rest(struct vw_xdr_dec *d, struct vw_span *out) {
     *out = (struct vw_span){ .p = d->cur.p, .len = d->cur.len };
     d->cur.p += d->cur.len;
     d->cur.len = 0;
@@ -287,7 +307,7 @@ static inline void vw_xdr_get_rest(struct vw_xdr_dec *d, struct vw_span *out) {
 
 /* vw_xdr_expect_end returns VW_E_TRAILING (strict) if bytes remain; lenient mode ignores them,
  * as libtirpc's xdrmem does. */
-static inline VW_MUST_USE int vw_xdr_expect_end(struct vw_xdr_dec *d) {
+static VW_INLINE VW_MUST_USE int vw_xdr_expect_end(struct vw_xdr_dec *d) {
     return d->cur.len == 0 ? 0 : vw_xdr_lax(d, VW_E_TRAILING, d->cur.p);
 }
 

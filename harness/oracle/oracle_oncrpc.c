@@ -158,7 +158,9 @@ int vw_oracle_msg_decode(struct vw_oracle_msg *out, const uint8_t *buf, size_t l
         m->call.prog = cb->prog;
         m->call.vers = cb->vers;
         m->call.proc = cb->proc;
-        m->call.cred = auth_of(&cb->cred);
+        struct vw_rpc_auth cred = auth_of(&cb->cred);
+        m->call.cred.flavor = cred.flavor;
+        m->call.cred.body = cred.body;
         m->call.verf = auth_of(&cb->verf);
         m->call.args = rest;
         /* Only the credential is read as AUTH_SYS; one that does not decode fails the
@@ -594,55 +596,48 @@ static bool str_eq(struct vw_span oracle, struct vw_span ours) {
     return vw_span_eq(oracle, ours);
 }
 
-struct auth_names {
-    const char *flavor, *body, *has_sys, *stamp, *machinename, *uid, *gid, *num_gids, *gids;
-};
-
-static const struct auth_names cred_names = {
-    "call.cred.flavor", "call.cred.body", "call.cred.has_sys", "call.cred.sys.stamp",
-    "call.cred.sys.machinename", "call.cred.sys.uid", "call.cred.sys.gid",
-    "call.cred.sys.num_gids", "call.cred.sys.gids",
-};
-static const struct auth_names call_verf_names = {
-    "call.verf.flavor", "call.verf.body", "call.verf.has_sys", NULL, NULL, NULL, NULL, NULL, NULL,
-};
-static const struct auth_names reply_verf_names = {
-    "reply.verf.flavor", "reply.verf.body", "reply.verf.has_sys", NULL, NULL, NULL, NULL, NULL,
-    NULL,
-};
-
 static const char *auth_diff(const struct vw_rpc_auth *o, const struct vw_rpc_auth *m,
-                             const struct auth_names *n) {
+                             const char *flavor_name, const char *body_name) {
     if (o->flavor != m->flavor) {
-        return n->flavor;
+        return flavor_name;
     }
     if (!vw_span_eq(o->body, m->body)) {
-        return n->body;
+        return body_name;
+    }
+    return NULL;
+}
+
+static const char *cred_diff(const struct vw_rpc_cred *o, const struct vw_rpc_cred *m) {
+    if (o->flavor != m->flavor) {
+        return "call.cred.flavor";
+    }
+    if (!vw_span_eq(o->body, m->body)) {
+        return "call.cred.body";
     }
     if (o->has_sys != m->has_sys) {
-        return n->has_sys;
+        return "call.cred.has_sys";
     }
     if (!o->has_sys) {
         return NULL;
     }
     if (o->sys.stamp != m->sys.stamp) {
-        return n->stamp;
+        return "call.cred.sys.stamp";
     }
     if (!str_eq(o->sys.machinename, m->sys.machinename)) {
-        return n->machinename;
+        return "call.cred.sys.machinename";
     }
     if (o->sys.uid != m->sys.uid) {
-        return n->uid;
+        return "call.cred.sys.uid";
     }
     if (o->sys.gid != m->sys.gid) {
-        return n->gid;
+        return "call.cred.sys.gid";
     }
     if (o->sys.num_gids != m->sys.num_gids || m->sys.num_gids > VW_RPC_GIDS_MAX) {
-        return n->num_gids;
+        return "call.cred.sys.num_gids";
     }
     for (uint32_t i = 0; i < m->sys.num_gids; i++) {
         if (o->sys.gids[i] != m->sys.gids[i]) {
-            return n->gids;
+            return "call.cred.sys.gids";
         }
     }
     return NULL;
@@ -663,8 +658,8 @@ static const char *call_diff(const struct vw_rpc_call *o, const struct vw_rpc_ca
     if (o->proc != m->proc) {
         return "call.proc";
     }
-    if ((d = auth_diff(&o->cred, &m->cred, &cred_names)) != NULL ||
-        (d = auth_diff(&o->verf, &m->verf, &call_verf_names)) != NULL) {
+    if ((d = cred_diff(&o->cred, &m->cred)) != NULL ||
+        (d = auth_diff(&o->verf, &m->verf, "call.verf.flavor", "call.verf.body")) != NULL) {
         return d;
     }
     /* both views of the rest of the record point into the same input */
@@ -681,7 +676,7 @@ static const char *reply_diff(const struct vw_rpc_reply *o, const struct vw_rpc_
         return "reply.stat";
     }
     if (m->stat == VW_RPC_MSG_ACCEPTED) {
-        if ((d = auth_diff(&o->verf, &m->verf, &reply_verf_names)) != NULL) {
+        if ((d = auth_diff(&o->verf, &m->verf, "reply.verf.flavor", "reply.verf.body")) != NULL) {
             return d;
         }
         if (o->accept_stat != m->accept_stat) {
