@@ -30,6 +30,11 @@ static const struct err_entry err_table[] = {
     { VW_E_FRAGMENT, "VW_E_FRAGMENT", "record marking: empty fragment that is not the last" },
     { VW_E_RECORD_TOO_LONG, "VW_E_RECORD_TOO_LONG", "record marking: record over the maximum" },
     { VW_E_UNKNOWN_PROC, "VW_E_UNKNOWN_PROC", "procedure without a known body type" },
+    { VW_E_RANGE, "VW_E_RANGE", "integer sent as an XDR int does not fit its C type" },
+    { VW_E_LENGTH, "VW_E_LENGTH", "length word out of range or not matching the contents" },
+    { VW_E_PROGRAM, "VW_E_PROGRAM", "program or version not defined by the protocol" },
+    { VW_E_MSG_TYPE, "VW_E_MSG_TYPE", "message type or status not allowed here" },
+    { VW_E_FDS, "VW_E_FDS", "fd count over its maximum or not matching the fds passed" },
 };
 
 static const struct err_entry *err_find(int code) {

@@ -41,9 +41,14 @@ enum vw_err {
     VW_E_FRAGMENT = -16,       /* record marking: empty non-last fragment (RFC 5531 §11) */
     VW_E_RECORD_TOO_LONG = -17,/* record marking: record over the framer's maximum */
     VW_E_UNKNOWN_PROC = -18,   /* procedure the codec has no argument/result type for */
+    VW_E_RANGE = -19,          /* char/short sent as an XDR int does not fit its C type */
+    VW_E_LENGTH = -20,         /* length word out of range or not matching the contents */
+    VW_E_PROGRAM = -21,        /* program or version the protocol does not define */
+    VW_E_MSG_TYPE = -22,       /* message type or status not allowed here */
+    VW_E_FDS = -23,            /* fd count over its maximum or not matching the fds passed */
 };
 
-#define VW_E_MIN_CODE (-18)
+#define VW_E_MIN_CODE (-23)
 
 /* struct vw_diag: where a decode failed (or, in lenient mode, where the first non-canonical
  * item was accepted).  |offset| counts from the start of the message handed to the decoder. */
