@@ -30,6 +30,7 @@ plain)
 valgrind)
     CC=gcc setup "$out/build-gcc"
     meson test -C "$out/build-gcc" --print-errorlogs --suite fuzz-regress --suite vectors \
+        --timeout-multiplier 10 \
         --wrapper 'valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite'
     ;;
 asan-ubsan)

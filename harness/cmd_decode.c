@@ -20,6 +20,8 @@ struct protocol_entry {
 /* Protocols with a stream decoder.  A new protocol adds one line here (see README). */
 static const struct protocol_entry protocols[] = {
     { "onc-rpc", vw_decode_oncrpc },
+    { "qemud", vw_decode_qemud },
+    { "virnet", vw_decode_virnet },
 };
 
 static void decode_usage(FILE *f) {

@@ -22,4 +22,20 @@ typedef int (*vw_stream_decoder)(int fd, const struct vw_decode_opts *opts);
 /* vw_decode_oncrpc decodes a record-marked ONC RPC byte stream (RFC 5531 §11). */
 int vw_decode_oncrpc(int fd, const struct vw_decode_opts *opts);
 
+/* vw_decode_virnet decodes a libvirt RPC byte stream (virnet-oncrpc.md §1). */
+int vw_decode_virnet(int fd, const struct vw_decode_opts *opts);
+
+/* vw_decode_qemud decodes a stream of qemud messages of one direction (opts->from; required),
+ * framed by their length words (historic-qemud-openhook-qga.md §1). */
+int vw_decode_qemud(int fd, const struct vw_decode_opts *opts);
+
+/* qemud dumps (harness/dump_qemud.c) of a decoded message and the items of its union, as
+ * vw_qemud_decode visited them: one summary line (no newline), or every field, one per line. */
+struct vw_qemud_msg;
+struct vw_xs_item;
+void vw_dump_qemud_line(FILE *f, const struct vw_qemud_msg *m, const struct vw_xs_item *items,
+                        size_t num_items);
+void vw_dump_qemud_fields(FILE *f, const struct vw_qemud_msg *m, const struct vw_xs_item *items,
+                          size_t num_items, const char *indent);
+
 #endif

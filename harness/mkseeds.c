@@ -15,6 +15,8 @@
 #include "recmark.h"
 #include "xdr.h"
 
+void vw_mkseeds_qemud(const char *outdir);  /* harness/mkseeds_qemud.c */
+
 #define SPAN(s) ((struct vw_span){ .p = (const uint8_t *)(s), .len = sizeof(s) - 1 })
 #define MSG_MAX 4096
 
@@ -27,6 +29,8 @@ struct seed {
 static struct seed seeds[64];
 static size_t num_seeds;
 static const char *outdir;
+void vw_mkseeds_virnet(const char *dir); /* mkseeds_virnet.c */
+void vw_mkseeds_virnet_procs(const char *outdir); /* mkseeds_virnet_procs.c */
 
 static void die(const char *what) {
     fprintf(stderr, "vw_mkseeds: %s\n", what);
@@ -366,6 +370,9 @@ int main(int argc, char **argv) {
     }
     make_streams();
     make_primitive_programs();
+    vw_mkseeds_qemud(outdir);
+    vw_mkseeds_virnet(outdir);
+    vw_mkseeds_virnet_procs(outdir);
     if (argc == 3) {
         make_sample(argv[2]);
     }

@@ -30,6 +30,9 @@
  *                   out.string, out.rmtcall_res.addr/results, out.netbuf.maxlen/buf, or
  *                   out.list.num_entries and out.list.N.<field of the entry>
  *   rm_feed         out.records, out.record.N (bytes), out.record.N.frags ([len, ...])
+ *   qemud_decode    (section: from = client|server) out.length, .prog, .serial, .in_reply_to
+ *                   (server), .type (DOMAIN_CREATE, FAILURE, ...), out.<field> of the arm; see
+ *                   qemud_dump
  * Values: numbers in decimal or 0x hex (enum fields also take their names: AUTH_SYS, SUCCESS,
  * AUTH_TOOWEAK, ...), true/false, bytes as in vec.h, lists as [n, n, ...].
  *
@@ -62,6 +65,7 @@
 #include "guardbuf.h"
 #include "oncrpc.h"
 #include "pmap.h"
+#include "qemud.h"
 #include "recmark.h"
 #include "vec.h"
 #include "xdr.h"
@@ -375,6 +379,7 @@ static bool same_dump(const struct dump *a, const struct dump *b, size_t rest_le
 enum func_id {
     X_U32, X_I32, X_U64, X_I64, X_BOOL, X_ENUM, X_OPTIONAL, X_FIXED, X_OPAQUE, X_STRING, X_COUNT,
     RPC_MSG, PMAP, RM_FEED,
+    QEMUD_MSG,
 };
 
 struct params {
@@ -386,6 +391,13 @@ struct params {
     uint32_t vers, proc;    /* pmap */
     bool reply;             /* pmap */
     size_t record_max;      /* rm_feed */
+    int direction;          /* qemud_decode: from = client | server */
+};
+
+/* qemud_decode: the message, and the char / uuid vector bytes its dump points at. */
+struct qemud_decoded {
+    struct vw_qemud_msg msg;
+    uint8_t bytes[VW_QEMUD_MAX_DOMAINS_NAME_BUF + 4 * VW_QEMUD_UUID_RAW_LEN];
 };
 
 union decoded {
@@ -397,6 +409,7 @@ union decoded {
     struct vw_span s;
     struct vw_rpc_msg msg;
     struct vw_pmap_body pmap;
+    struct qemud_decoded qemud;
 };
 
 struct outcome {
@@ -1093,6 +1106,136 @@ static void pmap_dump(const struct params *pa, struct outcome *o, struct dump *d
     }
 }
 
+/* -- qemud messages (historic-qemud-openhook-qga.md §1) -- */
+
+/* Output keys: out.length, out.prog, out.serial, out.in_reply_to (server), out.type (a number
+ * or its name: DOMAIN_CREATE, FAILURE, ...), then one key per field of the arm struct,
+ * out.<field>: ints as numbers, char vectors as bytes up to their last non-zero char (NUL
+ * padding is implied; the round trip pins it), uuid[16] as 16 bytes, int32_t domains[100] as
+ * a list up to its last non-zero entry. */
+static struct vw_xs_item qemud_items[VW_QEMUD_ITEMS_MAX];
+
+static const char *qemud_client_type_name(uint32_t v) {
+    return vw_qemud_type_name(VW_QEMUD_FROM_CLIENT, (int32_t)v);
+}
+
+static const char *qemud_server_type_name(uint32_t v) {
+    return vw_qemud_type_name(VW_QEMUD_FROM_SERVER, (int32_t)v);
+}
+
+static void qemud_decode(const struct params *pa, const uint8_t *buf, size_t len, unsigned flags,
+                         struct outcome *o) {
+    struct qemud_decoded *q = &o->val.qemud;
+    struct vw_qemud_msg sentinel;
+
+    memset(&q->msg, 0xA5, sizeof(q->msg));
+    memcpy(&sentinel, &q->msg, sizeof(sentinel));
+    o->rc = vw_qemud_decode(&q->msg, &o->diag, &o->lax, buf, len, pa->direction, flags, NULL,
+                            NULL);
+    if (o->rc < 0) {
+        if (memcmp(&q->msg, &sentinel, sizeof(sentinel)) != 0) {
+            problem(o, "failure not atomic: the output was written on %s", vw_err_name(o->rc));
+        }
+        return;
+    }
+    if (o->rc != 0) {
+        problem(o, "returned %d, which is neither 0 nor an error code", o->rc);
+        return;
+    }
+    if (q->msg.length != (size_t)(q->msg.body.p + q->msg.body.len - buf) ||
+        !span_in(q->msg.body, buf, len) || q->msg.body_type == NULL) {
+        problem(o, "decoded message inconsistent: length word, body view or body type");
+        return;
+    }
+    o->fixed_len = len;
+}
+
+static int qemud_encode(const struct params *pa, const struct outcome *o, struct vw_xdr_enc *e) {
+    (void)pa;
+    return vw_qemud_reencode(e, &o->val.qemud.msg, VW_DEC_LENIENT, qemud_items,
+                             VW_QEMUD_ITEMS_MAX);
+}
+
+static void qemud_dump(const struct params *pa, struct outcome *o, struct dump *d) {
+    struct qemud_decoded *q = &o->val.qemud;
+    const struct vw_qemud_msg *m = &q->msg;
+    struct vw_qemud_items c = { .items = qemud_items, .cap = VW_QEMUD_ITEMS_MAX };
+    struct vw_diag diag = { 0 }, lax = { 0 };
+    size_t used = 0;
+    char key[KEY_MAX];
+
+    (void)pa;
+    d_uint(d, "out.length", m->length, NULL);
+    d_uint(d, "out.prog", m->prog, NULL);
+    d_uint(d, "out.serial", m->serial, NULL);
+    if (m->direction == VW_QEMUD_FROM_SERVER) {
+        d_uint(d, "out.in_reply_to", m->in_reply_to, NULL);
+    }
+    d_uint(d, "out.type", (uint32_t)m->type,
+           m->direction == VW_QEMUD_FROM_SERVER ? qemud_server_type_name
+                                                 : qemud_client_type_name);
+    if (vw_xs_decode_body(m->body_type, m->body.p, m->body.p, m->body.len, VW_DEC_LENIENT, &diag,
+                          &lax, vw_qemud_collect, &c) < 0) {
+        problem(o, "the body does not decode again: %s", vw_err_name(diag.code));
+        return;
+    }
+    for (size_t i = 0; i < c.num; i++) {
+        const struct vw_xs_item *it = &c.items[i];
+        if (it->depth != 1) {
+            continue;  /* the arm's fields; vector elements are read below */
+        }
+        snprintf(key, sizeof(key), "out.%s", it->name != NULL ? it->name : "?");
+        switch (it->type->kind) {
+        case VW_XS_INT:
+            d_int(d, key, it->i);
+            break;
+        case VW_XS_VECTOR: {
+            size_t n = it->type->n, last = 0;
+            if (n > c.num - i - 1) {
+                problem(o, "vector %s has %zu elements, not %zu", key, c.num - i - 1, n);
+                return;
+            }
+            for (size_t k = 0; k < n; k++) {
+                if (it[1 + k].u != 0) {
+                    last = k + 1;
+                }
+            }
+            if (it->type->elem->kind == VW_XS_INT) {
+                uint64_t v[LIST_MAX];
+                for (size_t k = 0; k < last && k < LIST_MAX; k++) {
+                    v[k] = (uint64_t)(int64_t)it[1 + k].i;
+                }
+                d_list(d, key, v, last);
+                break;
+            }
+            if (it->type->elem->kind == VW_XS_UCHAR) {
+                last = n;  /* a uuid is shown whole */
+            }
+            if (used + last > sizeof(q->bytes)) {
+                problem(o, "runner limit: vector bytes");
+                return;
+            }
+            for (size_t k = 0; k < last; k++) {
+                q->bytes[used + k] = (uint8_t)it[1 + k].u;
+            }
+            struct field *f = d_bytes(d, key, (struct vw_span){ .p = q->bytes + used,
+                                                                .len = last });
+            if (f != NULL) {
+                f->off = SIZE_MAX;  /* not a view of the input: no offset to compare */
+            }
+            used += last;
+            break;
+        }
+        case VW_XS_VOID:
+        case VW_XS_STRUCT:
+            break;
+        default:
+            d_uint(d, key, it->u, NULL);
+            break;
+        }
+    }
+}
+
 /* -- the function table -- */
 
 struct func {
@@ -1119,6 +1262,7 @@ static const struct func funcs[] = {
     { "rpc_msg_decode", RPC_MSG, rpc_decode, rpc_encode, rpc_dump },
     { "pmap_decode", PMAP, pmap_decode, pmap_encode, pmap_dump },
     { "rm_feed", RM_FEED, NULL, NULL, NULL },
+    { "qemud_decode", QEMUD_MSG, qemud_decode, qemud_encode, qemud_dump },
 };
 
 /* decode runs |fn| on |len| bytes at |buf| into a fresh |*o|, with its dump on success. */
@@ -1326,6 +1470,16 @@ static int read_params(struct vw_vec_case *c, const struct func *fn, struct para
             vw_vec_fail(c, kv->line, "reply: %s", err);
             return -1;
         }
+        return 0;
+    }
+    case QEMUD_MSG: {
+        const struct vw_vec_kv *kv = vw_vec_param(c, "from");
+        if (kv == NULL || (strcmp(kv->value, "client") != 0 && strcmp(kv->value, "server") != 0)) {
+            vw_vec_fail(c, c->section_line, "qemud_decode needs \"from = client|server\"");
+            return -1;
+        }
+        pa->direction = strcmp(kv->value, "server") == 0 ? VW_QEMUD_FROM_SERVER
+                                                         : VW_QEMUD_FROM_CLIENT;
         return 0;
     }
     case RM_FEED:
