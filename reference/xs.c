@@ -272,6 +272,7 @@ int vw_xs_decode_body(const struct vw_xs_type *t, const uint8_t *base, const uin
                       size_t len, unsigned flags, struct vw_diag *diag, struct vw_diag *lax,
                       vw_xs_visit_fn visit, void *ctx) {
     struct vw_xdr_dec d;
+    bool had_note;
     int r;
 
     vw_xdr_dec_init(&d, buf, len, flags, diag, lax);
@@ -279,8 +280,11 @@ int vw_xs_decode_body(const struct vw_xs_type *t, const uint8_t *base, const uin
     if ((r = vw_xs_decode(t, &d, visit, ctx)) < 0) {
         return r;
     }
+    had_note = lax != NULL && lax->code != 0;
     if ((r = vw_xdr_expect_end(&d)) < 0) {
         vw_diag_field(diag, "trailing");
+    } else if (!had_note) {
+        vw_diag_field(lax, "trailing");  /* lenient: the note just recorded, if any */
     }
     return r;
 }
