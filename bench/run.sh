@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# run.sh BENCH_EXE -- ONC RPC decode benchmark, virtwire vs libtirpc; see bench/README.md.
+# run.sh BENCH_EXE -- a decode benchmark, virtwire vs libtirpc; see bench/README.md.
 #
-# Builds nothing: BENCH_EXE is a built bench_oncrpc (`ninja -C build bench` passes it).
+# Builds nothing: BENCH_EXE is a built bench_oncrpc or bench_virnet (`ninja -C build bench` /
+# `ninja -C build bench-virnet` pass it).  The variants are what `BENCH_EXE list` prints; the
+# ratio of a variant CLASS_x is taken against CLASS_tirpc (call_ours against call_tirpc).
 # 1. Instructions per message: each variant runs under callgrind twice, with N and 2N
 #    iterations; the difference of the two totals divided by the difference of the decode
 #    counts removes start-up, message construction and the start-up cross-checks.
@@ -15,7 +17,7 @@
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 PATH/TO/bench_oncrpc" >&2
+    echo "usage: $0 PATH/TO/bench_oncrpc|PATH/TO/bench_virnet" >&2
     exit 2
 fi
 exe=$1
@@ -35,7 +37,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# field NAME LINE: the value of NAME=... in a result line of bench_oncrpc.
+# field NAME LINE: the value of NAME=... in a result line of the bench.
 field() {
     sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
 }
@@ -54,7 +56,7 @@ callgrind() {
     echo "$ir $(field decodes "$line")"
 }
 
-declare -A ir_msg ns_best ns_med bytes
+declare -A ir_msg ns_best ns_med bytes msgs
 for v in $variants; do
     if [ "$use_cg" = 1 ]; then
         read -r i1 d1 < <(callgrind "$v" "$cg_n")
@@ -72,6 +74,7 @@ for v in $variants; do
     ns_best[$v]=$(field best_ns "$line")
     ns_med[$v]=$(field median_ns "$line")
     bytes[$v]=$(field bytes "$line")
+    msgs[$v]=$(field msgs "$line")
 done
 
 # ratio BASE THIS: BASE / THIS to two places ("n/a" when either is missing).
@@ -81,23 +84,39 @@ ratio() {
         else { printf "%.2fx", a / b } }'
 }
 
+# info: "compiler=..." and, from benches other than bench_oncrpc, "title=...".
+info=$("$exe" info)
+compiler=$(sed -n 's/^compiler=//p' <<<"$info")
+title=$(sed -n 's/^title=//p' <<<"$info")
 cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null | head -n 1)
 echo
-echo "ONC RPC decode, $(date -u +%Y-%m-%d) UTC, $("$exe" info | sed 's/^compiler=//'), ${cpu:-unknown CPU}, $(nproc) CPUs"
+echo "${title:-ONC RPC decode}, $(date -u +%Y-%m-%d) UTC, $compiler, ${cpu:-unknown CPU}, $(nproc) CPUs"
 echo "Ir/msg: callgrind, runs of $cg_n and $((2 * cg_n)) iterations subtracted." \
     "ns/msg: $reps x $iters decodes after a 1% warm-up."
-echo "Ratios are libtirpc / this row, against call_tirpc (svc-style) or reply_tirpc: above 1 means fewer."
+if [ -z "$title" ]; then
+    echo "Ratios are libtirpc / this row, against call_tirpc (svc-style) or reply_tirpc: above 1 means fewer."
+else
+    echo "Ratios are libtirpc / this row, against the CLASS_tirpc row of the same class: above 1 means fewer."
+fi
 echo
-echo "| variant | bytes | Ir/msg | ns/msg (best of $reps) | ns/msg (median) | Ir ratio vs libtirpc | ns ratio vs libtirpc |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+# Benches that report a message count (msgs=) get a column for it; their bytes are a mean.
+read -r first _ <<<"$(echo $variants)"
+if [ -n "${msgs[$first]:-}" ]; then
+    echo "| variant | msgs | bytes (mean) | Ir/msg | ns/msg (best of $reps) | ns/msg (median) | Ir ratio vs libtirpc | ns ratio vs libtirpc |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+else
+    echo "| variant | bytes | Ir/msg | ns/msg (best of $reps) | ns/msg (median) | Ir ratio vs libtirpc | ns ratio vs libtirpc |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+fi
 for v in $variants; do
-    case $v in
-        call_*) base=call_tirpc ;;
-        reply_*) base=reply_tirpc ;;
-        *) base= ;;
-    esac
+    base=${v%%_*}_tirpc
     bi=${ir_msg[$base]:-n/a}
     bn=${ns_best[$base]:-n/a}
-    echo "| $v | ${bytes[$v]} | ${ir_msg[$v]} | ${ns_best[$v]} | ${ns_med[$v]} |" \
+    if [ -n "${msgs[$v]:-}" ]; then
+        cols="${msgs[$v]} | ${bytes[$v]}"
+    else
+        cols=${bytes[$v]}
+    fi
+    echo "| $v | $cols | ${ir_msg[$v]} | ${ns_best[$v]} | ${ns_med[$v]} |" \
         "$(ratio "$bi" "${ir_msg[$v]}") | $(ratio "$bn" "${ns_best[$v]}") |"
 done

@@ -143,7 +143,8 @@ static inline int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) 
         TRY(d, "mismatch.low", vw_xdr_get_u32(d, &rep->mismatch.low));
         TRY(d, "mismatch.high", vw_xdr_get_u32(d, &rep->mismatch.high));
     } else if (rep->reject_stat == VW_RPC_AUTH_ERROR) {
-        TRY(d, "auth_stat", vw_xdr_get_enum(d, VW_RPC_AUTH_OK, VW_RPC_RPCSEC_GSS_CTXPROBLEM, &stat));
+        TRY(d, "auth_stat",
+            vw_xdr_get_enum(d, VW_RPC_AUTH_OK, VW_RPC_RPCSEC_GSS_CTXPROBLEM, &stat));
         rep->auth_stat = (uint32_t)stat;
     } else {
         /* rejected_reply has no default arm; libtirpc fails too */

@@ -67,7 +67,7 @@ struct vw_xs_arm {
 
 struct vw_xs_type {
     enum vw_xs_kind kind;
-    const char *name;                  /* the XDR type's name, for dumps ("remote_nonnull_domain") */
+    const char *name;                  /* the XDR type's name, for dumps */
     uint32_t n;                        /* STRING/OPAQUE/ARRAY: maximum; FIXED_OPAQUE/VECTOR: size */
     int32_t lo, hi;                    /* ENUM: the assigned range */
     const struct vw_xs_type *elem;     /* VECTOR, ARRAY, OPTIONAL */
@@ -86,7 +86,7 @@ struct vw_xs_item {
     size_t offset;            /* first byte, counted from the decoder's base */
     uint64_t u;               /* integers as unsigned bits; BOOL 0/1; ARRAY the count;
                                * OPTIONAL 1 when present; UNION the discriminant */
-    int64_t i;                /* the signed reading of |u| for INT, HYPER, CHAR, SHORT, ENUM, UNION */
+    int64_t i;                /* |u| read as signed: INT, HYPER, CHAR, SHORT, ENUM, UNION */
     struct vw_span bytes;     /* STRING, OPAQUE, FIXED_OPAQUE: a view into the input */
 };
 

@@ -35,7 +35,7 @@
 #define O_KEEPALIVE 0x6b656570u
 #define O_ADMIN 0x06900690u
 
-typedef bool_t (*filter_fn)(XDR *x, void *obj);
+typedef vw_oracle_virnet_filter_fn filter_fn;
 
 /* One typed wrapper per rpcgen filter: no function-pointer casts. */
 #define WRAP(t)                                    \
@@ -193,6 +193,18 @@ bool vw_oracle_virnet_at(size_t i, uint32_t *out_prog, int32_t *out_proc,
     *out_prog = table[i].prog;
     *out_proc = table[i].proc;
     *out_which = table[i].which;
+    return true;
+}
+
+bool vw_oracle_virnet_filter(uint32_t prog, int32_t proc, enum vw_oracle_virnet_which which,
+                             vw_oracle_virnet_filter_fn *out_filter, size_t *out_size) {
+    const struct entry *e = lookup(prog, proc, which);
+
+    if (e == NULL) {
+        return false;
+    }
+    *out_filter = e->filter;
+    *out_size = e->size;
     return true;
 }
 

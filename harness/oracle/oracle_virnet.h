@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rpc/xdr.h>
+
 #include "err.h"
 
 /* Largest payload the oracle takes: with the clamp, one allocation is at most 64 KiB times the
@@ -52,6 +54,17 @@ bool vw_oracle_virnet_known(uint32_t prog, int32_t proc, enum vw_oracle_virnet_w
  * STREAM_HOLE excluded); returns false past the last.  For tests that compare tables. */
 bool vw_oracle_virnet_at(size_t i, uint32_t *out_prog, int32_t *out_proc,
                          enum vw_oracle_virnet_which *out_which);
+
+/* An rpcgen filter of the oracle's table, typed as the filter functions are written. */
+typedef bool_t (*vw_oracle_virnet_filter_fn)(XDR *x, void *obj);
+
+/* vw_oracle_virnet_filter gives the rpcgen filter of payload |which| of procedure |proc| of
+ * program |prog| and the size of the C struct it fills, for code that decodes the way libvirt
+ * does (xdrmem, the filter into a zeroed struct, the filter again in XDR_FREE mode) without
+ * the guard stream and the re-encode of vw_oracle_virnet_decode (bench/bench_virnet.c).
+ * Returns false, writing nothing, when the table has no filter for that payload. */
+bool vw_oracle_virnet_filter(uint32_t prog, int32_t proc, enum vw_oracle_virnet_which which,
+                             vw_oracle_virnet_filter_fn *out_filter, size_t *out_size);
 
 /* vw_oracle_virnet_decode decodes the |len| bytes at |buf| as payload |which| of procedure
  * |proc| of program |prog| and, when that succeeds, re-encodes it into |out->canon|.  Call
