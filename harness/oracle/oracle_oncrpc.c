@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_xdr.h"
 #include "vwx_oncrpc.h"
 
 struct vw_oracle_store {
@@ -206,85 +207,6 @@ void vw_oracle_msg_cleanup(struct vw_oracle_msg *m) {
     memset(m, 0, sizeof(*m));
 }
 
-/* ---- guard stream ---- */
-
-struct guard {
-    XDR inner;              /* xdrmem over the body */
-    u_int limit;            /* the body length */
-    unsigned num_clamped;
-};
-
-static struct guard *guard_of(XDR *x) {
-    return (struct guard *)x->x_private;
-}
-
-static bool_t guard_getlong(XDR *x, long *lp) {
-    struct guard *g = guard_of(x);
-
-    if (!XDR_GETLONG(&g->inner, lp)) {
-        return FALSE;
-    }
-    if ((uint32_t)*lp > g->limit) {
-        *lp = (long)g->limit + 1;
-        g->num_clamped++;
-    }
-    return TRUE;
-}
-
-static bool_t guard_putlong(XDR *x, const long *lp) {
-    (void)x;
-    (void)lp;
-    return FALSE;
-}
-
-static bool_t guard_getbytes(XDR *x, char *p, u_int n) {
-    return XDR_GETBYTES(&guard_of(x)->inner, p, n);
-}
-
-static bool_t guard_putbytes(XDR *x, const char *p, u_int n) {
-    (void)x;
-    (void)p;
-    (void)n;
-    return FALSE;
-}
-
-static u_int guard_getpos(XDR *x) {
-    return XDR_GETPOS(&guard_of(x)->inner);
-}
-
-static bool_t guard_setpos(XDR *x, u_int pos) {
-    return XDR_SETPOS(&guard_of(x)->inner, pos);
-}
-
-static int32_t *guard_inline(XDR *x, u_int n) {
-    (void)x;
-    (void)n;
-    return NULL;  /* inline reads would bypass guard_getlong */
-}
-
-static void guard_destroy(XDR *x) {
-    (void)x;
-}
-
-static bool_t guard_control(XDR *x, int request, void *info) {
-    (void)x;
-    (void)request;
-    (void)info;
-    return FALSE;
-}
-
-static const struct xdr_ops guard_ops = {
-    .x_getlong = guard_getlong,
-    .x_putlong = guard_putlong,
-    .x_getbytes = guard_getbytes,
-    .x_putbytes = guard_putbytes,
-    .x_getpostn = guard_getpos,
-    .x_setpostn = guard_setpos,
-    .x_inline = guard_inline,
-    .x_destroy = guard_destroy,
-    .x_control = guard_control,
-};
-
 /* ---- bodies ---- */
 
 struct proc_types {
@@ -390,18 +312,12 @@ static void body_free(struct vw_oracle_body_store *s) {
 /* body_run decodes |body| into |s->obj| (see the guard argument at the top of the file).
  * Returns whether it decoded; |*out_pos| is the bytes consumed. */
 static bool body_run(struct vw_oracle_body_store *s, struct vw_span body, size_t *out_pos) {
-    struct guard g;
+    struct vw_guard_xdr g;
     XDR x;
     u_int pos;
 
     body_free(s);
-    xdrmem_create(&g.inner, (char *)(uintptr_t)body.p, (u_int)body.len, XDR_DECODE);
-    g.limit = (u_int)body.len;
-    g.num_clamped = 0;
-    memset(&x, 0, sizeof(x));
-    x.x_op = XDR_DECODE;
-    x.x_ops = &guard_ops;
-    x.x_private = &g;
+    vw_guard_xdr_create(&x, &g, body.p, (u_int)body.len);
     s->live = true;
     if (!body_filter(&x, s->type, &s->obj)) {
         body_free(s);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_xdr.h"
 #include "vwv_virnet.h"
 
 /* Program numbers, repeated here so the oracle does not read reference/ (virnet-oncrpc.md §2). */
@@ -208,85 +209,6 @@ bool vw_oracle_virnet_filter(uint32_t prog, int32_t proc, enum vw_oracle_virnet_
     return true;
 }
 
-/* ---- guard stream (decode only) ---- */
-
-struct guard {
-    XDR inner;              /* xdrmem over the payload */
-    u_int limit;            /* the payload length */
-    unsigned num_clamped;
-};
-
-static struct guard *guard_of(XDR *x) {
-    return (struct guard *)x->x_private;
-}
-
-static bool_t guard_getlong(XDR *x, long *lp) {
-    struct guard *g = guard_of(x);
-
-    if (!XDR_GETLONG(&g->inner, lp)) {
-        return FALSE;
-    }
-    if ((uint32_t)*lp > g->limit) {
-        *lp = (long)g->limit + 1;
-        g->num_clamped++;
-    }
-    return TRUE;
-}
-
-static bool_t guard_putlong(XDR *x, const long *lp) {
-    (void)x;
-    (void)lp;
-    return FALSE;
-}
-
-static bool_t guard_getbytes(XDR *x, char *p, u_int n) {
-    return XDR_GETBYTES(&guard_of(x)->inner, p, n);
-}
-
-static bool_t guard_putbytes(XDR *x, const char *p, u_int n) {
-    (void)x;
-    (void)p;
-    (void)n;
-    return FALSE;
-}
-
-static u_int guard_getpos(XDR *x) {
-    return XDR_GETPOS(&guard_of(x)->inner);
-}
-
-static bool_t guard_setpos(XDR *x, u_int pos) {
-    return XDR_SETPOS(&guard_of(x)->inner, pos);
-}
-
-static int32_t *guard_inline(XDR *x, u_int n) {
-    (void)x;
-    (void)n;
-    return NULL;  /* rpcgen's inline paths fall back to x_getlong */
-}
-
-static void guard_destroy(XDR *x) {
-    (void)x;
-}
-
-static bool_t guard_control(XDR *x, int req, void *info) {
-    (void)x;
-    (void)req;
-    (void)info;
-    return FALSE;
-}
-
-static const struct xdr_ops guard_ops = {
-    .x_getlong = guard_getlong,
-    .x_putlong = guard_putlong,
-    .x_getbytes = guard_getbytes,
-    .x_putbytes = guard_putbytes,
-    .x_getpostn = guard_getpos,
-    .x_setpostn = guard_setpos,
-    .x_inline = guard_inline,
-    .x_destroy = guard_destroy,
-    .x_control = guard_control,
-};
-
 /* ---- decode, re-encode, free ---- */
 
 static void obj_free(const struct entry *e, void *obj) {
@@ -302,7 +224,7 @@ int vw_oracle_virnet_decode(struct vw_oracle_virnet *out, uint32_t prog, int32_t
                             enum vw_oracle_virnet_which which, const uint8_t *buf,
                             size_t len) {
     const struct entry *e = lookup(prog, proc, which);
-    struct guard g;
+    struct vw_guard_xdr g;
     void *obj;
     XDR x;
     u_int pos;
@@ -318,14 +240,8 @@ int vw_oracle_virnet_decode(struct vw_oracle_virnet *out, uint32_t prog, int32_t
     if ((obj = calloc(1, e->size)) == NULL) {
         return VW_E_NOMEM;
     }
-    /* pass 1: guarded.  xdrmem never writes to its buffer on decode, hence the cast. */
-    xdrmem_create(&g.inner, (char *)(uintptr_t)buf, (u_int)len, XDR_DECODE);
-    g.limit = (u_int)len;
-    g.num_clamped = 0;
-    memset(&x, 0, sizeof(x));
-    x.x_op = XDR_DECODE;
-    x.x_ops = &guard_ops;
-    x.x_private = &g;
+    /* pass 1: guarded */
+    vw_guard_xdr_create(&x, &g, buf, (u_int)len);
     ok = e->filter(&x, obj);
     pos = XDR_GETPOS(&x);
     if (ok && g.num_clamped != 0) {
