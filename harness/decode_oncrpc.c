@@ -5,16 +5,15 @@
  * and the next record is decoded (record marking keeps the frame); a framing error ends the
  * stream, since record marking has no sync marker.  Replies are matched to the calls seen
  * earlier in the same stream by xid, so portmap/rpcbind results are decoded too. */
-#include <errno.h>
 #include <stdlib.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "decode.h"
 #include "dump.h"
 #include "oncrpc.h"
 #include "pmap.h"
+#include "pump.h"
 #include "recmark.h"
 
 #define CALL_MEMORY 256  /* calls remembered for matching replies; the oldest is forgotten */
@@ -150,46 +149,35 @@ static void on_record(struct stream_state *st) {
     st->num_records++;
 }
 
+static int feed_record(void *ctx, const uint8_t *p, size_t len, size_t *used) {
+    return vw_rm_feed(&((struct stream_state *)ctx)->framer, p, len, used);
+}
+
+static void on_record_ctx(void *ctx) {
+    on_record(ctx);
+}
+
 int vw_decode_oncrpc(int fd, const struct vw_decode_opts *opts) {
     struct stream_state *st = calloc(1, sizeof(*st));
-    uint8_t buf[65536];
-    int rc = 0;
+    int rc = 0, r;
 
     if (st == NULL) {
         return -1;
     }
     st->opts = opts;
     vw_rm_framer_init(&st->framer, VW_RM_RECORD_MAX_DEFAULT);
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        size_t off = 0;
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            fprintf(opts->err, "virtwire: read: %s\n", strerror(errno));
-            rc = -1;
-            goto cleanup;
-        }
-        if (n == 0) {
-            break;
-        }
-        while (off < (size_t)n) {
-            size_t used;
-            int r = vw_rm_feed(&st->framer, buf + off, (size_t)n - off, &used);
-            off += used;
-            if (r == 1) {
-                on_record(st);
-            } else if (r < 0 && r != VW_E_AGAIN) {
-                fprintf(opts->err,
-                        "virtwire: record %zu (stream offset %zu): framing error %s at stream "
-                        "offset %zu: %s; the rest of the stream cannot be framed\n",
-                        st->num_records, st->framer.record_start, vw_err_name(r),
-                        st->framer.stream_pos - 4, vw_err_text(r));
-                st->num_invalid++;
-                goto done;
-            }
-        }
+    if (vw_decode_pump(fd, opts->err, feed_record, on_record_ctx, st, &r) < 0) {
+        rc = -1;
+        goto cleanup;
+    }
+    if (r < 0) {
+        fprintf(opts->err,
+                "virtwire: record %zu (stream offset %zu): framing error %s at stream "
+                "offset %zu: %s; the rest of the stream cannot be framed\n",
+                st->num_records, st->framer.record_start, vw_err_name(r),
+                st->framer.stream_pos - 4, vw_err_text(r));
+        st->num_invalid++;
+        goto done;
     }
     if (vw_rm_pending(&st->framer)) {
         fprintf(opts->err,

@@ -5,12 +5,11 @@
  * reported and the next one is decoded; a length word the server would refuse (over
  * REMOTE_MESSAGE_MAX, §1.6, or under header + serial) ends the stream, as there is no other
  * frame.  Memory: the framer's fixed 256 KiB buffer and one item array, whatever the input. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "decode.h"
+#include "pump.h"
 #include "qemud.h"
 
 struct stream_state {
@@ -62,10 +61,17 @@ static void on_message(struct stream_state *st) {
     st->num_msgs++;
 }
 
+static int feed_message(void *ctx, const uint8_t *p, size_t len, size_t *used) {
+    return vw_qemud_feed(&((struct stream_state *)ctx)->framer, p, len, used);
+}
+
+static void on_message_ctx(void *ctx) {
+    on_message(ctx);
+}
+
 int vw_decode_qemud(int fd, const struct vw_decode_opts *opts) {
     struct stream_state *st;
-    uint8_t buf[65536];
-    int rc = 0;
+    int rc = 0, r;
 
     if (opts->from != VW_FROM_CLIENT && opts->from != VW_FROM_SERVER) {
         /* the two directions have different envelopes and unions (§1.4): no guessing */
@@ -78,38 +84,20 @@ int vw_decode_qemud(int fd, const struct vw_decode_opts *opts) {
     st->opts = opts;
     st->direction = opts->from == VW_FROM_SERVER ? VW_QEMUD_FROM_SERVER : VW_QEMUD_FROM_CLIENT;
     vw_qemud_framer_init(&st->framer);
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        size_t off = 0;
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            fprintf(opts->err, "virtwire: read: %s\n", strerror(errno));
-            rc = -1;
-            goto cleanup;
-        }
-        if (n == 0) {
-            break;
-        }
-        while (off < (size_t)n) {
-            size_t used;
-            int r = vw_qemud_feed(&st->framer, buf + off, (size_t)n - off, &used);
-            off += used;
-            if (r == 1) {
-                on_message(st);
-            } else if (r < 0 && r != VW_E_AGAIN) {
-                fprintf(opts->err,
-                        "virtwire: message %zu (stream offset %zu): framing error %s at stream "
-                        "offset %zu, field length: length word %u outside [%u, %u]: %s; the "
-                        "rest of the stream cannot be framed\n",
-                        st->num_msgs, st->framer.msg_start, vw_err_name(r),
-                        st->framer.msg_start, (unsigned)st->framer.length,
-                        VW_QEMUD_LEN_MIN, VW_QEMUD_LEN_MAX, vw_err_text(r));
-                st->num_invalid++;
-                goto done;
-            }
-        }
+    if (vw_decode_pump(fd, opts->err, feed_message, on_message_ctx, st, &r) < 0) {
+        rc = -1;
+        goto cleanup;
+    }
+    if (r < 0) {
+        fprintf(opts->err,
+                "virtwire: message %zu (stream offset %zu): framing error %s at stream "
+                "offset %zu, field length: length word %u outside [%u, %u]: %s; the "
+                "rest of the stream cannot be framed\n",
+                st->num_msgs, st->framer.msg_start, vw_err_name(r),
+                st->framer.msg_start, (unsigned)st->framer.length,
+                VW_QEMUD_LEN_MIN, VW_QEMUD_LEN_MAX, vw_err_text(r));
+        st->num_invalid++;
+        goto done;
     }
     if (vw_qemud_pending(&st->framer)) {
         fprintf(opts->err,

@@ -12,12 +12,11 @@
  * frames it); a bad length word ends the stream (virnet-oncrpc.md §1.1: libvirt closes the
  * connection; there is no sync marker).  A file carries no SCM_RIGHTS data, so the number of
  * fds received is unknown (-1) and fd counts are only checked against their maximum. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "decode.h"
+#include "pump.h"
 #include "dump_virnet.h"
 #include "virnet.h"
 
@@ -72,49 +71,36 @@ static void on_message(struct stream_state *st) {
     st->num_msgs++;
 }
 
+static int feed_message(void *ctx, const uint8_t *p, size_t len, size_t *used) {
+    return vw_virnet_feed(&((struct stream_state *)ctx)->framer, p, len, used);
+}
+
+static void on_message_ctx(void *ctx) {
+    on_message(ctx);
+}
+
 int vw_decode_virnet(int fd, const struct vw_decode_opts *opts) {
     struct stream_state *st = calloc(1, sizeof(*st));
-    uint8_t *buf = malloc(65536);
-    int rc = 0;
+    int rc = 0, r;
 
-    if (st == NULL || buf == NULL) {
-        free(st);
-        free(buf);
+    if (st == NULL) {
         return -1;
     }
     st->opts = opts;
     vw_virnet_framer_init(&st->framer);
-    for (;;) {
-        ssize_t n = read(fd, buf, 65536);
-        size_t off = 0;
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            fprintf(opts->err, "virtwire: read: %s\n", strerror(errno));
-            rc = -1;
-            goto cleanup;
-        }
-        if (n == 0) {
-            break;
-        }
-        while (off < (size_t)n) {
-            size_t used;
-            int r = vw_virnet_feed(&st->framer, buf + off, (size_t)n - off, &used);
-            off += used;
-            if (r == 1) {
-                on_message(st);
-            } else if (r < 0 && r != VW_E_AGAIN) {
-                fprintf(opts->err,
-                        "virtwire: msg %zu (stream offset %zu): framing error %s at stream "
-                        "offset %zu, field length: %s; the rest of the stream cannot be "
-                        "framed\n",
-                        st->num_msgs, st->framer.msg_start, vw_err_name(r),
-                        st->framer.msg_start, vw_err_text(r));
-                st->num_invalid++;
-                goto done;
-            }
-        }
+    if (vw_decode_pump(fd, opts->err, feed_message, on_message_ctx, st, &r) < 0) {
+        rc = -1;
+        goto cleanup;
+    }
+    if (r < 0) {
+        fprintf(opts->err,
+                "virtwire: msg %zu (stream offset %zu): framing error %s at stream "
+                "offset %zu, field length: %s; the rest of the stream cannot be "
+                "framed\n",
+                st->num_msgs, st->framer.msg_start, vw_err_name(r),
+                st->framer.msg_start, vw_err_text(r));
+        st->num_invalid++;
+        goto done;
     }
     if (vw_virnet_pending(&st->framer)) {
         fprintf(opts->err,
@@ -129,6 +115,5 @@ done:
 cleanup:
     vw_virnet_framer_cleanup(&st->framer);
     free(st);
-    free(buf);
     return rc;
 }
