@@ -10,12 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mkseeds.h"
 #include "oncrpc.h"
 #include "pmap.h"
 #include "recmark.h"
 #include "xdr.h"
-
-void vw_mkseeds_qemud(const char *outdir);  /* harness/mkseeds_qemud.c */
 
 #define SPAN(s) ((struct vw_span){ .p = (const uint8_t *)(s), .len = sizeof(s) - 1 })
 #define MSG_MAX 4096
@@ -29,26 +28,31 @@ struct seed {
 static struct seed seeds[64];
 static size_t num_seeds;
 static const char *outdir;
-void vw_mkseeds_virnet(const char *dir); /* mkseeds_virnet.c */
-void vw_mkseeds_virnet_procs(const char *outdir); /* mkseeds_virnet_procs.c */
 
 static void die(const char *what) {
     fprintf(stderr, "vw_mkseeds: %s\n", what);
     exit(1);
 }
 
-static void write_file(const char *target, const char *name, const uint8_t *p, size_t n) {
+void vw_mkseeds_write(const char *dir, const char *target, const char *name,
+                      const uint8_t *prefix, size_t prefix_len, const uint8_t *p, size_t n) {
     char path[512];
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/%s", outdir, target);
+    snprintf(path, sizeof(path), "%s/%s", dir, target);
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
         die("mkdir");
     }
-    snprintf(path, sizeof(path), "%s/%s/seed-%s", outdir, target, name);
-    if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+    snprintf(path, sizeof(path), "%s/%s/seed-%s", dir, target, name);
+    if ((f = fopen(path, "wb")) == NULL ||
+        (prefix_len > 0 && fwrite(prefix, 1, prefix_len, f) != prefix_len) ||
+        (n > 0 && fwrite(p, 1, n, f) != n) || fclose(f) != 0) {
         die(path);
     }
+}
+
+static void write_file(const char *target, const char *name, const uint8_t *p, size_t n) {
+    vw_mkseeds_write(outdir, target, name, NULL, 0, p, n);
 }
 
 static struct vw_rpc_authsys authsys(void) {

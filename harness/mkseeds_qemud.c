@@ -6,16 +6,14 @@
  * Field values are plausible for a 2007 libvirtd: domain "vm1" with id 3, network "default",
  * VIR_ERR_OPERATION_DENIED (29) in the failure reply (§1.4). */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mkseeds.h"
 #include "qemud.h"
 #include "xdr.h"
 
-void vw_mkseeds_qemud(const char *outdir);
 
 static const uint8_t uuid_bytes[16] = { 0x8c, 0x3c, 0x1f, 0xd2, 0x58, 0xa1, 0x4a, 0x52,
                                         0x9f, 0x9b, 0x3d, 0x0e, 0x7c, 0x6b, 0x1a, 0x01 };
@@ -136,21 +134,6 @@ static void build_type(struct build *b, const struct vw_xs_type *t, const char *
     }
 }
 
-static void write_seed(const char *outdir, const char *target, const char *name,
-                       const uint8_t *p, size_t n) {
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", outdir, target);
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        die("mkdir");
-    }
-    snprintf(path, sizeof(path), "%s/%s/seed-%s", outdir, target, name);
-    if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        die(path);
-    }
-}
-
 void vw_mkseeds_qemud(const char *outdir) {
     static const char *const targets[] = { "qemud_decode", "qemud_roundtrip",
                                            "qemud_differential" };
@@ -188,7 +171,7 @@ void vw_mkseeds_qemud(const char *outdir) {
             }
             name[j] = '\0';
             for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
-                write_seed(outdir, targets[t], name, out, 1 + e.len);
+                vw_mkseeds_write(outdir, targets[t], name, NULL, 0, out, 1 + e.len);
             }
         }
     }

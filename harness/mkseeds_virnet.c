@@ -8,18 +8,16 @@
  *   virnet_decode, virnet_roundtrip   one message per file (decode also takes streams)
  *   virnet_chunking                   8 control bytes (allocation to fail, chunk seed) + stream
  *   virnet_fds                        1 byte: fds received (0xff = unknown) + one message */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mkseeds.h"
 #include "virnet.h"
 
 #define MSG_MAX 1024
 #define SEEDS_MAX 96
 
-void vw_mkseeds_virnet(const char *outdir);
 
 struct vseed {
     char name[64];
@@ -37,17 +35,7 @@ static void vdie(const char *what) {
 }
 
 static void vwrite(const char *target, const char *name, const uint8_t *p, size_t n) {
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", vdir, target);
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        vdie("mkdir");
-    }
-    snprintf(path, sizeof(path), "%s/%s/seed-%s", vdir, target, name);
-    if ((f = fopen(path, "wb")) == NULL || (n > 0 && fwrite(p, 1, n, f) != n) || fclose(f) != 0) {
-        vdie(path);
-    }
+    vw_mkseeds_write(vdir, target, name, NULL, 0, p, n);
 }
 
 /* ---- payload builder ---- */

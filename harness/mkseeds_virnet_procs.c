@@ -7,16 +7,14 @@
  *     structs), encoded from an item list built by walking the schema with typical values;
  *   - the real payloads of virnet-oncrpc.md §8 and §3 [WIRE], decoded strictly and re-encoded,
  *     so a seed is always the encoder's output. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mkseeds.h"
 #include "virnet_procs.h"
 #include "xs.h"
 
-void vw_mkseeds_virnet_procs(const char *outdir);
 
 #define ITEMS_CAP 1024
 #define PAYLOAD_CAP 4096
@@ -37,24 +35,14 @@ static void die(const char *what) {
 
 static void write_seed(const char *name, uint32_t prog, int32_t proc, unsigned which,
                        const uint8_t *p, size_t n) {
-    char path[512];
     uint8_t sel[4] = { 0, (uint8_t)((uint32_t)proc >> 8), (uint8_t)proc, (uint8_t)which };
-    FILE *f;
 
     for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
         if (progs[i] == prog) {
             sel[0] = (uint8_t)i;
         }
     }
-    snprintf(path, sizeof(path), "%s/virnet_differential", dir);
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        die("mkdir");
-    }
-    snprintf(path, sizeof(path), "%s/virnet_differential/seed-%s", dir, name);
-    if ((f = fopen(path, "wb")) == NULL || fwrite(sel, 1, 4, f) != 4 ||
-        fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        die(path);
-    }
+    vw_mkseeds_write(dir, "virnet_differential", name, sel, sizeof(sel), p, n);
 }
 
 struct build {
