@@ -35,6 +35,12 @@ static const struct err_entry err_table[] = {
     { VW_E_PROGRAM, "VW_E_PROGRAM", "program or version not defined by the protocol" },
     { VW_E_MSG_TYPE, "VW_E_MSG_TYPE", "message type or status not allowed here" },
     { VW_E_FDS, "VW_E_FDS", "fd count over its maximum or not matching the fds passed" },
+    { VW_E_SYNTAX, "VW_E_SYNTAX", "text that does not parse (JSON, header line, XML)" },
+    { VW_E_NESTING, "VW_E_NESTING", "nesting deeper than the protocol's limit" },
+    { VW_E_RESYNC, "VW_E_RESYNC", "unfinished message discarded at a sync marker" },
+    { VW_E_MEMBER, "VW_E_MEMBER", "required member missing or member not allowed" },
+    { VW_E_TYPE, "VW_E_TYPE", "value of the wrong type for its schema" },
+    { VW_E_CTRUNC, "VW_E_CTRUNC", "ancillary data truncated (MSG_CTRUNC)" },
 };
 
 static const struct err_entry *err_find(int code) {

@@ -46,9 +46,15 @@ enum vw_err {
     VW_E_PROGRAM = -21,        /* program or version the protocol does not define */
     VW_E_MSG_TYPE = -22,       /* message type or status not allowed here */
     VW_E_FDS = -23,            /* fd count over its maximum or not matching the fds passed */
+    VW_E_SYNTAX = -24,         /* text that does not parse (JSON, HTTP-like header, XML) */
+    VW_E_NESTING = -25,        /* nesting deeper than the protocol's limit */
+    VW_E_RESYNC = -26,         /* bytes of an unfinished message discarded at a sync marker */
+    VW_E_MEMBER = -27,         /* required member missing, or a member not allowed here */
+    VW_E_TYPE = -28,           /* value of the wrong type for its schema */
+    VW_E_CTRUNC = -29,         /* ancillary data truncated by the kernel (MSG_CTRUNC) */
 };
 
-#define VW_E_MIN_CODE (-23)
+#define VW_E_MIN_CODE (-29)
 
 /* struct vw_diag: where a decode failed (or, in lenient mode, where the first non-canonical
  * item was accepted).  |offset| counts from the start of the message handed to the decoder. */
