@@ -3,5 +3,6 @@
 #define VW_CMD_H
 
 int vw_cmd_decode(int argc, char **argv);
+int vw_cmd_serve(int argc, char **argv);
 
 #endif

@@ -20,8 +20,12 @@ struct protocol_entry {
 /* Protocols with a stream decoder.  A new protocol adds one line here (see README). */
 static const struct protocol_entry protocols[] = {
     { "onc-rpc", vw_decode_oncrpc },
+    { "openhook", vw_decode_openhook },
+    { "openhook-xdr", vw_decode_openhook_xdr },
     { "qemud", vw_decode_qemud },
+    { "qga", vw_decode_qga },
     { "virnet", vw_decode_virnet },
+    { "virtagent", vw_decode_virtagent },
 };
 
 static void decode_usage(FILE *f) {
@@ -56,6 +60,8 @@ int vw_cmd_decode(int argc, char **argv) {
                 fprintf(stderr, "virtwire decode: --from takes client or server\n");
                 return 2;
             }
+        } else if (strcmp(a, "--requests") == 0 && i + 1 < argc) {
+            opts.requests = argv[++i];  /* qga --from server: pair replies with requests */
         } else if (strcmp(a, "--lenient") == 0) {
             opts.flags |= VW_DEC_LENIENT;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

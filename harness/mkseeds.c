@@ -377,6 +377,8 @@ int main(int argc, char **argv) {
     vw_mkseeds_qemud(outdir);
     vw_mkseeds_virnet(outdir);
     vw_mkseeds_virnet_procs(outdir);
+    vw_mkseeds_openhook(outdir);
+    vw_mkseeds_virtagent(outdir);
     if (argc == 3) {
         make_sample(argv[2]);
     }

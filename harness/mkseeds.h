@@ -14,5 +14,7 @@ void vw_mkseeds_write(const char *outdir, const char *target, const char *name,
 void vw_mkseeds_qemud(const char *outdir);         /* mkseeds_qemud.c */
 void vw_mkseeds_virnet(const char *outdir);        /* mkseeds_virnet.c */
 void vw_mkseeds_virnet_procs(const char *outdir);  /* mkseeds_virnet_procs.c */
+void vw_mkseeds_openhook(const char *outdir);      /* mkseeds_openhook.c */
+void vw_mkseeds_virtagent(const char *outdir);     /* mkseeds_virtagent.c */
 
 #endif

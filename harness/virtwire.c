@@ -12,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
     { "decode", vw_cmd_decode, "decode a captured byte stream and check every message" },
+    { "serve", vw_cmd_serve, "run a reference server (openhook, openhook-xdr)" },
 };
 
 static void usage(FILE *f) {

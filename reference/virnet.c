@@ -90,7 +90,7 @@ static int read_len(struct vw_diag *diag, const uint8_t *buf, size_t len, uint32
     return 0;
 }
 
-static void read_header(const uint8_t *buf, struct vw_virnet_header *h) {
+static VW_INLINE void read_header(const uint8_t *buf, struct vw_virnet_header *h) {
     h->prog = vw_load_be32(buf + VW_VIRNET_OFF_PROG);
     h->vers = vw_load_be32(buf + VW_VIRNET_OFF_VERS);
     h->proc = (int32_t)vw_load_be32(buf + VW_VIRNET_OFF_PROC);
@@ -115,40 +115,49 @@ int vw_virnet_decode_header(uint32_t *out_len, struct vw_virnet_header *out,
     return 0;
 }
 
-int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_diag *lax,
-                     const uint8_t *buf, size_t len, int fds_received, unsigned flags,
-                     vw_xs_visit_fn visit, void *ctx) {
-    struct vw_virnet_msg m = { .body_kind = VW_VIRNET_BODY_OPAQUE };
+int vw_virnet_decode_general(struct vw_virnet_msg *out, struct vw_diag *diag,
+                             struct vw_diag *lax, const uint8_t *buf, size_t len,
+                             int fds_received, unsigned flags, vw_xs_visit_fn visit,
+                             void *ctx) {
+    /* The message is built in locals and stored into |*out| field by field at the end (no
+     * struct on the stack to zero and copy): failure-atomic without a copy. */
+    const struct vw_virnet_program *program, *known;
+    const struct vw_virnet_proc *proc = NULL;
     const struct vw_xs_type *schema = NULL;
+    enum vw_virnet_body_kind body_kind;
+    struct vw_virnet_header h;
+    struct vw_span body;
     size_t body_off = VW_VIRNET_OFF_PAYLOAD;
-    bool opaque = false, bad_enum = false;
+    uint32_t n = 0, num_fds = 0;
+    bool opaque = false, bad_enum = false, has_fds;
     enum rule rule;
     int r;
 
     if (fds_received < -1) {
         return fail(diag, VW_E_INVALID, 0, "fds_received");
     }
-    if ((r = read_len(diag, buf, len, &m.len)) < 0) {
+    if ((r = read_len(diag, buf, len, &n)) < 0) {
         return r;
     }
-    if (len < m.len) {
+    if (len < n) {
         return fail(diag, VW_E_SHORT, 0, "length");  /* the message is cut short */
     }
-    if (len > m.len) {
+    if (len > n) {
         /* the length word must frame exactly the bytes given (ARCHITECTURE: "a length word
          * that disagrees with the contents") */
         return fail(diag, VW_E_LENGTH, 0, "length");
     }
-    read_header(buf, &m.hdr);
+    read_header(buf, &h);
 
     /* §2: programs and versions.  An unknown program keeps its args/ret/msg opaque (the
      * server answers "Cannot find program"); a known one at another version is not libvirt
      * 9.0's, except in that very answer: an error REPLY echoing the bad prog/vers (§2). */
-    rule = payload_rule(m.hdr.type, m.hdr.status);
-    m.program = vw_virnet_program_find(m.hdr.prog, m.hdr.vers);
-    m.proc = m.program != NULL ? vw_virnet_proc_find(m.hdr.prog, m.hdr.proc) : NULL;
-    if (m.program == NULL && rule != R_ERROR &&
-        vw_virnet_program_find(m.hdr.prog, VW_VIRNET_PROGRAM_VERSION) != NULL) {
+    rule = payload_rule(h.type, h.status);
+    known = vw_virnet_program_of(h.prog);  /* one lookup answers both questions */
+    program = known != NULL && known->vers == h.vers ? known : NULL;
+    if (program != NULL) {
+        proc = vw_virnet_program_proc(program, h.proc);
+    } else if (known != NULL && rule != R_ERROR) {
         opaque = true;
         if ((r = lax_at(diag, lax, flags, VW_E_PROGRAM, VW_VIRNET_OFF_VERS, "vers")) < 0) {
             return r;
@@ -156,7 +165,7 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
     }
 
     /* §1.3: virNetMessageType has the values 0..6 [strict; xdr_enum takes any value] */
-    if (m.hdr.type < VW_VIRNET_CALL || m.hdr.type > VW_VIRNET_STREAM_HOLE) {
+    if (h.type < VW_VIRNET_CALL || h.type > VW_VIRNET_STREAM_HOLE) {
         opaque = bad_enum = true;
         if ((r = lax_at(diag, lax, flags, VW_E_MSG_TYPE, VW_VIRNET_OFF_TYPE, "type")) < 0) {
             return r;
@@ -165,15 +174,15 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
 
     /* §1.5: *_WITH_FDS carry a 4-byte fd count (xdr_u_int, §9.4) before the payload; the fds
      * themselves arrive as SCM_RIGHTS, one per dummy byte after the message */
-    m.has_fds = m.hdr.type == VW_VIRNET_CALL_WITH_FDS || m.hdr.type == VW_VIRNET_REPLY_WITH_FDS;
-    if (m.has_fds) {
-        if (m.len < VW_VIRNET_OFF_PAYLOAD + VW_VIRNET_FD_COUNT_SIZE) {
+    has_fds = h.type == VW_VIRNET_CALL_WITH_FDS || h.type == VW_VIRNET_REPLY_WITH_FDS;
+    if (has_fds) {
+        if (n < VW_VIRNET_OFF_PAYLOAD + VW_VIRNET_FD_COUNT_SIZE) {
             return fail(diag, VW_E_SHORT, VW_VIRNET_OFF_PAYLOAD, "num_fds");
         }
-        m.num_fds = vw_load_be32(buf + VW_VIRNET_OFF_PAYLOAD);
+        num_fds = vw_load_be32(buf + VW_VIRNET_OFF_PAYLOAD);
         /* virNetMessageDecodeNumFDs: more than VIR_NET_MESSAGE_NUM_FDS_MAX is refused */
-        if (m.num_fds > VW_VIRNET_NUM_FDS_MAX ||
-            (fds_received >= 0 && m.num_fds != (uint32_t)fds_received)) {
+        if (num_fds > VW_VIRNET_NUM_FDS_MAX ||
+            (fds_received >= 0 && num_fds != (uint32_t)fds_received)) {
             return fail(diag, VW_E_FDS, VW_VIRNET_OFF_PAYLOAD, "num_fds");
         }
         body_off += VW_VIRNET_FD_COUNT_SIZE;
@@ -183,13 +192,13 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
     }
 
     /* §1.3: virNetMessageStatus has the values 0..2 [strict; xdr_enum takes any value] */
-    if (m.hdr.status < VW_VIRNET_OK || m.hdr.status > VW_VIRNET_CONTINUE) {
+    if (h.status < VW_VIRNET_OK || h.status > VW_VIRNET_CONTINUE) {
         opaque = bad_enum = true;
         if ((r = lax_at(diag, lax, flags, VW_E_MSG_TYPE, VW_VIRNET_OFF_STATUS, "status")) < 0) {
             return r;
         }
     }
-    m.body = (struct vw_span){ .p = buf + body_off, .len = m.len - body_off };
+    body = (struct vw_span){ .p = buf + body_off, .len = n - body_off };
 
     switch (rule) {
     case R_UNDEFINED:
@@ -204,11 +213,11 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
     case R_ARGS:
     case R_RET:
     case R_MSG:
-        if (m.proc == NULL) {
+        if (proc == NULL) {
             opaque = true;  /* unknown procedure: header checked, payload kept opaque */
             break;
         }
-        schema = rule == R_ARGS ? m.proc->args : rule == R_RET ? m.proc->ret : m.proc->msg;
+        schema = rule == R_ARGS ? proc->args : rule == R_RET ? proc->ret : proc->msg;
         if (schema == NULL) {
             /* the procedure has no such payload in 9.0 (a CALL of an event, a MESSAGE of a
              * call, §2: KEEPALIVE is only ever a MESSAGE) */
@@ -222,7 +231,7 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
         schema = &vw_virnet_error_type;  /* §1.6, whatever the program */
         break;
     case R_ERROR_OR_EMPTY:
-        schema = m.body.len == 0 ? &vw_xs_void : &vw_virnet_error_type;
+        schema = body.len == 0 ? &vw_xs_void : &vw_virnet_error_type;
         break;
     case R_EMPTY:
         schema = &vw_xs_void;
@@ -235,22 +244,91 @@ int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_
     }
 
     if (opaque) {
-        m.body_kind = VW_VIRNET_BODY_OPAQUE;
+        body_kind = VW_VIRNET_BODY_OPAQUE;
+        schema = NULL;
     } else if (rule == R_RAW) {
-        m.body_kind = VW_VIRNET_BODY_RAW;
+        body_kind = VW_VIRNET_BODY_RAW;
     } else {
         /* the payload must be exactly its schema: trailing bytes are VW_E_TRAILING in strict
          * mode [libvirt ignores them, §1.5] and a note in lenient mode */
-        r = vw_xs_decode_body(schema, buf, m.body.p, m.body.len, flags, diag, lax, visit, ctx);
+        r = vw_xs_decode_body(schema, buf, body.p, body.len, flags, diag, lax, visit, ctx);
         if (r < 0) {
             vw_diag_field(diag, "payload");
             return r;
         }
-        m.body_kind = VW_VIRNET_BODY_XDR;
-        m.body_type = schema;
+        body_kind = VW_VIRNET_BODY_XDR;
     }
-    *out = m;
+    out->len = n;
+    out->hdr = h;
+    out->num_fds = num_fds;
+    out->has_fds = has_fds;
+    out->program = program;
+    out->proc = proc;
+    out->body_kind = body_kind;
+    out->body_type = schema;
+    out->body = body;
     return 0;
+}
+
+/* vw_virnet_decode takes a shortcut for the messages libvirt sends all day (a CALL, REPLY or
+ * MESSAGE with status OK, of a known procedure of a known program at its version, no fds, a
+ * length word framing exactly |len| bytes): under exactly these conditions the general decoder
+ * passes every envelope rule without a note and decodes the payload with the procedure's
+ * schema, so the shortcut tests the conditions (it reports nothing itself) and then does that
+ * same payload decode.  Everything else, and every envelope error, goes to
+ * vw_virnet_decode_general.  fuzz_virnet_paths checks both give the same result on every
+ * input. */
+int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_diag *lax,
+                     const uint8_t *buf, size_t len, int fds_received, unsigned flags,
+                     vw_xs_visit_fn visit, void *ctx) {
+    const struct vw_virnet_program *program;
+    const struct vw_virnet_proc *proc;
+    const struct vw_xs_type *schema;
+    uint32_t n, type;
+    int r;
+
+    if (len < VW_VIRNET_LEN_MIN || (fds_received != -1 && fds_received != 0)) {
+        goto general;
+    }
+    n = vw_load_be32(buf);
+    type = vw_load_be32(buf + VW_VIRNET_OFF_TYPE);
+    if (n != len || n > VW_VIRNET_LEN_MAX || type > VW_VIRNET_MESSAGE ||
+        vw_load_be32(buf + VW_VIRNET_OFF_STATUS) != VW_VIRNET_OK) {
+        goto general;
+    }
+    program = vw_virnet_program_of(vw_load_be32(buf + VW_VIRNET_OFF_PROG));
+    if (program == NULL || program->vers != vw_load_be32(buf + VW_VIRNET_OFF_VERS)) {
+        goto general;
+    }
+    proc = vw_virnet_program_proc(program, (int32_t)vw_load_be32(buf + VW_VIRNET_OFF_PROC));
+    if (proc == NULL) {
+        goto general;
+    }
+    schema = type == VW_VIRNET_CALL ? proc->args : type == VW_VIRNET_REPLY ? proc->ret : proc->msg;
+    if (schema == NULL) {
+        goto general;
+    }
+    /* as in the general path: the payload must be exactly its schema (VW_E_TRAILING) */
+    r = vw_xs_decode_body(schema, buf, buf + VW_VIRNET_OFF_PAYLOAD, n - VW_VIRNET_OFF_PAYLOAD,
+                          flags, diag, lax, visit, ctx);
+    if (r < 0) {
+        vw_diag_field(diag, "payload");
+        return r;
+    }
+    out->len = n;
+    read_header(buf, &out->hdr);
+    out->num_fds = 0;
+    out->has_fds = false;
+    out->program = program;
+    out->proc = proc;
+    out->body_kind = VW_VIRNET_BODY_XDR;
+    out->body_type = schema;
+    out->body = (struct vw_span){ .p = buf + VW_VIRNET_OFF_PAYLOAD,
+                                  .len = n - VW_VIRNET_OFF_PAYLOAD };
+    return 0;
+
+general:
+    return vw_virnet_decode_general(out, diag, lax, buf, len, fds_received, flags, visit, ctx);
 }
 
 int vw_virnet_encode(struct vw_xdr_enc *e, const struct vw_virnet_msg *m,

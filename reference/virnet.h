@@ -137,6 +137,14 @@ VW_MUST_USE int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag
                                  int fds_received, unsigned flags, vw_xs_visit_fn visit,
                                  void *ctx);
 
+/* vw_virnet_decode_general is vw_virnet_decode without its shortcut for the common messages:
+ * the same arguments, results and diagnostics on every input.  For the fuzz target that checks
+ * exactly that (fuzz_virnet_paths); callers use vw_virnet_decode. */
+VW_MUST_USE int vw_virnet_decode_general(struct vw_virnet_msg *out, struct vw_diag *diag,
+                                         struct vw_diag *lax, const uint8_t *buf, size_t len,
+                                         int fds_received, unsigned flags,
+                                         vw_xs_visit_fn visit, void *ctx);
+
 /* vw_virnet_encode appends the message |m| to |e|: a length word it computes, the header, the
  * fd count when |m->hdr.type| is a *_WITH_FDS type, then the payload: BODY_XDR re-encoded from
  * |items| (as the decoder visited them; all must be used), otherwise |m->body| as it is.

@@ -272,29 +272,27 @@ STRUCT(admin_connect_get_lib_version_ret, "admin_connect_get_lib_version_ret",
 
 /* ---- programs and procedures ---- */
 
-static const struct vw_virnet_program programs[] = {
-    { VW_VIRNET_LXC_PROGRAM, VW_VIRNET_PROGRAM_VERSION, "LXC" },
-    { VW_VIRNET_ADMIN_PROGRAM, VW_VIRNET_PROGRAM_VERSION, "ADMIN" },
-    { VW_VIRNET_REMOTE_PROGRAM, VW_VIRNET_PROGRAM_VERSION, "REMOTE" },
-    { VW_VIRNET_QEMU_PROGRAM, VW_VIRNET_PROGRAM_VERSION, "QEMU" },
-    { VW_VIRNET_KEEPALIVE_PROGRAM, VW_VIRNET_PROGRAM_VERSION, "KEEPALIVE" },
-};
-
 #define V (&vw_xs_void)
-#define CALL(prog, num, name, args, ret) { (prog), (num), (name), (args), (ret), NULL }
-#define EVENT(prog, num, name, msg) { (prog), (num), (name), NULL, NULL, (msg) }
+/* Each table is indexed by procedure number ([num] = ...), so a lookup is one bounds check and
+ * one index (libvirt's dispatcher indexes its array the same way); numbers with no entry have
+ * a NULL name.  The number is written once, as the index and the entry's |proc|. */
+#define CALL(prog, num, name, args, ret) [num] = { (prog), (num), (name), (args), (ret), NULL }
+#define EVENT(prog, num, name, msg) [num] = { (prog), (num), (name), NULL, NULL, (msg) }
 #define R VW_VIRNET_REMOTE_PROGRAM
 
-/* Sorted by (prog, proc) for the binary search; t_virnet_procs checks the order. */
-static const struct vw_virnet_proc procs[] = {
-    /* LXC_PROGRAM (lxc_protocol.x @509eb51e, §2): the namespace fds come with REPLY_WITH_FDS */
+/* LXC_PROGRAM (lxc_protocol.x @509eb51e, §2): the namespace fds come with REPLY_WITH_FDS */
+static const struct vw_virnet_proc lxc_procs[] = {
     CALL(VW_VIRNET_LXC_PROGRAM, 1, "DOMAIN_OPEN_NAMESPACE", &lxc_domain_open_namespace_args, V),
-    /* ADMIN_PROGRAM (admin_protocol.x @8b2bf0f1, §2) */
+};
+/* ADMIN_PROGRAM (admin_protocol.x @8b2bf0f1, §2) */
+static const struct vw_virnet_proc admin_procs[] = {
     CALL(VW_VIRNET_ADMIN_PROGRAM, 1, "CONNECT_OPEN", &admin_connect_open_args, V),
     CALL(VW_VIRNET_ADMIN_PROGRAM, 2, "CONNECT_CLOSE", V, V),
     CALL(VW_VIRNET_ADMIN_PROGRAM, 3, "CONNECT_GET_LIB_VERSION", V,
          &admin_connect_get_lib_version_ret),
-    /* REMOTE_PROGRAM: §2.2 and real-servers.md §1; numbers from the 9.0 tshark values */
+};
+/* REMOTE_PROGRAM: §2.2 and real-servers.md §1; numbers from the 9.0 tshark values */
+static const struct vw_virnet_proc remote_procs[] = {
     CALL(R, 1, "CONNECT_OPEN", &connect_open_args, V),
     CALL(R, 2, "CONNECT_CLOSE", V, V),
     CALL(R, 3, "CONNECT_GET_TYPE", V, &connect_get_type_ret),
@@ -353,10 +351,14 @@ static const struct vw_virnet_proc procs[] = {
     CALL(R, 360, "CONNECT_REGISTER_CLOSE_CALLBACK", V, V),
     CALL(R, 361, "CONNECT_UNREGISTER_CLOSE_CALLBACK", V, V),
     CALL(R, 426, "DOMAIN_GET_MESSAGES", &domain_get_messages_args, &domain_get_messages_ret),
-    /* QEMU_PROGRAM (§2: args and ret from the 9.0 tshark fields) */
+};
+/* QEMU_PROGRAM (§2: args and ret from the 9.0 tshark fields) */
+static const struct vw_virnet_proc qemu_procs[] = {
     CALL(VW_VIRNET_QEMU_PROGRAM, 1, "DOMAIN_MONITOR_COMMAND", &qemu_domain_monitor_command_args,
          &qemu_domain_monitor_command_ret),
-    /* KEEPALIVE_PROGRAM: PING and PONG are MESSAGEs with no payload (§2) */
+};
+/* KEEPALIVE_PROGRAM: PING and PONG are MESSAGEs with no payload (§2) */
+static const struct vw_virnet_proc keepalive_procs[] = {
     EVENT(VW_VIRNET_KEEPALIVE_PROGRAM, 1, "PING", V),
     EVENT(VW_VIRNET_KEEPALIVE_PROGRAM, 2, "PONG", V),
 };
@@ -366,45 +368,57 @@ static const struct vw_virnet_proc procs[] = {
 #undef CALL
 #undef V
 
-const struct vw_virnet_program *vw_virnet_program_find(uint32_t prog, uint32_t vers) {
-    for (size_t i = 0; i < NUM(programs); i++) {
-        if (programs[i].prog == prog && programs[i].vers == vers) {
-            return &programs[i];
-        }
+#define PROGRAM(prog, name, procs) \
+    { (prog), VW_VIRNET_PROGRAM_VERSION, (name), (procs), (uint32_t)NUM(procs) }
+
+/* Sorted by program number: vw_virnet_proc_at walks the procedures in (prog, proc) order. */
+static const struct vw_virnet_program programs[] = {
+    PROGRAM(VW_VIRNET_LXC_PROGRAM, "LXC", lxc_procs),
+    PROGRAM(VW_VIRNET_ADMIN_PROGRAM, "ADMIN", admin_procs),
+    PROGRAM(VW_VIRNET_REMOTE_PROGRAM, "REMOTE", remote_procs),
+    PROGRAM(VW_VIRNET_QEMU_PROGRAM, "QEMU", qemu_procs),
+    PROGRAM(VW_VIRNET_KEEPALIVE_PROGRAM, "KEEPALIVE", keepalive_procs),
+};
+
+#undef PROGRAM
+
+const struct vw_virnet_program *vw_virnet_program_of(uint32_t prog) {
+    /* a switch on the five numbers: a few compares, no loop */
+    switch (prog) {
+    case VW_VIRNET_LXC_PROGRAM:
+        return &programs[0];
+    case VW_VIRNET_ADMIN_PROGRAM:
+        return &programs[1];
+    case VW_VIRNET_REMOTE_PROGRAM:
+        return &programs[2];
+    case VW_VIRNET_QEMU_PROGRAM:
+        return &programs[3];
+    case VW_VIRNET_KEEPALIVE_PROGRAM:
+        return &programs[4];
+    default:
+        return NULL;
     }
-    return NULL;
 }
 
-/* cmp orders (prog, proc) as the table is sorted: prog unsigned, then proc signed. */
-static int cmp(uint32_t prog, int32_t proc, const struct vw_virnet_proc *p) {
-    if (prog != p->prog) {
-        return prog < p->prog ? -1 : 1;
-    }
-    if (proc != p->proc) {
-        return proc < p->proc ? -1 : 1;
-    }
-    return 0;
+const struct vw_virnet_program *vw_virnet_program_find(uint32_t prog, uint32_t vers) {
+    const struct vw_virnet_program *g = vw_virnet_program_of(prog);
+
+    return g != NULL && g->vers == vers ? g : NULL;
 }
 
 const struct vw_virnet_proc *vw_virnet_proc_find(uint32_t prog, int32_t proc) {
-    size_t lo = 0, hi = NUM(procs);
+    const struct vw_virnet_program *g = vw_virnet_program_of(prog);
 
-    /* binary search over [lo, hi): O(log n) */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = cmp(prog, proc, &procs[mid]);
-        if (c == 0) {
-            return &procs[mid];
-        }
-        if (c < 0) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    return NULL;
+    return g != NULL ? vw_virnet_program_proc(g, proc) : NULL;
 }
 
 const struct vw_virnet_proc *vw_virnet_proc_at(size_t i) {
-    return i < NUM(procs) ? &procs[i] : NULL;
+    for (size_t k = 0; k < NUM(programs); k++) {
+        for (uint32_t n = 0; n < programs[k].num_procs; n++) {
+            if (programs[k].procs[n].name != NULL && i-- == 0) {
+                return &programs[k].procs[n];
+            }
+        }
+    }
+    return NULL;
 }

@@ -19,11 +19,16 @@
 
 #define VW_VIRNET_STRING_MAX 4194304u           /* REMOTE_STRING_MAX, ADMIN_STRING_MAX (9.0) */
 
-/* struct vw_virnet_program: a program libvirt 9.0 defines. */
+struct vw_virnet_proc;
+
+/* struct vw_virnet_program: a program libvirt 9.0 defines, with its procedures indexed by
+ * number (O(1) lookup, as libvirt's dispatcher indexes its array). */
 struct vw_virnet_program {
     uint32_t prog;
     uint32_t vers;
     const char *name;                   /* "REMOTE", "QEMU", "LXC", "KEEPALIVE", "ADMIN" */
+    const struct vw_virnet_proc *procs; /* procs[n] is procedure n; name NULL: no schema */
+    uint32_t num_procs;                 /* one past the highest procedure number */
 };
 
 /* struct vw_virnet_proc: one procedure.  A NULL schema means the procedure has no such
@@ -41,9 +46,26 @@ struct vw_virnet_proc {
 /* vw_virnet_program_find returns the program |prog| at version |vers|, or NULL. */
 const struct vw_virnet_program *vw_virnet_program_find(uint32_t prog, uint32_t vers);
 
+/* vw_virnet_program_of returns the program |prog| whatever its version, or NULL; the caller
+ * compares |vers| (the envelope needs both answers from one lookup). */
+const struct vw_virnet_program *vw_virnet_program_of(uint32_t prog);
+
 /* vw_virnet_proc_find returns the procedure |proc| of |prog|, or NULL when the codec has no
  * schema for it (the envelope is still checked; the payload is kept opaque). */
 const struct vw_virnet_proc *vw_virnet_proc_find(uint32_t prog, int32_t proc);
+
+/* vw_virnet_program_proc returns the procedure |proc| of program |g|, or NULL: one bounds
+ * check and one index, for the decode path. */
+static inline const struct vw_virnet_proc *
+vw_virnet_program_proc(const struct vw_virnet_program *g, int32_t proc) {
+    const struct vw_virnet_proc *p;
+
+    if ((uint32_t)proc >= g->num_procs) {
+        return NULL;  /* negative numbers wrap past every table */
+    }
+    p = &g->procs[(uint32_t)proc];
+    return p->name != NULL ? p : NULL;
+}
 
 /* vw_virnet_proc_at returns the |i|th procedure with a schema, or NULL past the last; for
  * seeds, dumps and tests that walk the table. */

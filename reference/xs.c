@@ -75,19 +75,24 @@ size_t vw_xs_min_size(const struct vw_xs_type *t) {
     return min_size(t, 0);
 }
 
+/* ---- decoding ----
+ *
+ * One walk, instantiated twice from the same source (node() with |visiting| a constant):
+ * walk_v builds a struct vw_xs_item per node and hands it to the visitor; walk_c, used when
+ * there is no visitor, only validates, and reads leaf fields of structs, arrays, vectors,
+ * optionals and union arms in place instead of recursing.  Every check, error code, offset and
+ * field name comes from the same lines in both (leaf(), node()), so the two accept the same
+ * inputs with the same diagnostics; fuzz_xs_paths compares them on every input. */
+
 struct walk {
     struct vw_xdr_dec *d;
     vw_xs_visit_fn visit;
     void *ctx;
 };
 
-static int emit(struct walk *w, const struct vw_xs_item *it) {
-    return w->visit != NULL ? w->visit(w->ctx, it) : 0;
-}
-
 /* get_small reads a char or short sent as an XDR int and checks it fits [lo, hi]. */
-static int get_small(struct vw_xdr_dec *d, int64_t lo, int64_t hi, bool is_signed,
-                     struct vw_xs_item *it) {
+static VW_INLINE int get_small(struct vw_xdr_dec *d, int64_t lo, int64_t hi, bool is_signed,
+                               struct vw_xs_item *it) {
     const uint8_t *at = d->cur.p;
     uint32_t v = 0;
     int64_t x;
@@ -110,112 +115,147 @@ static int get_small(struct vw_xdr_dec *d, int64_t lo, int64_t hi, bool is_signe
     return 0;
 }
 
-static int walk(struct walk *w, const struct vw_xs_type *t, const char *name, unsigned depth);
+/* is_leaf: kinds with no child nodes (VOID .. FIXED_OPAQUE in enum vw_xs_kind). */
+static VW_INLINE bool is_leaf(enum vw_xs_kind kind) {
+    return kind <= VW_XS_FIXED_OPAQUE;
+}
 
-static int walk_elems(struct walk *w, const struct vw_xs_type *elem, uint64_t count,
-                      unsigned depth) {
+/* leaf decodes one node of a leaf kind into |it|'s value fields. */
+static VW_INLINE int leaf(struct vw_xdr_dec *d, const struct vw_xs_type *t,
+                          struct vw_xs_item *it) {
+    uint32_t v32 = 0;
+    uint64_t v64 = 0;
+    int32_t e = 0;
+    bool b = false;
+    int r;
+
+    switch (t->kind) {
+    case VW_XS_VOID:
+        return 0;
+    case VW_XS_INT:
+    case VW_XS_UINT:
+        r = vw_xdr_get_u32(d, &v32);
+        it->u = v32;
+        it->i = t->kind == VW_XS_INT ? (int32_t)v32 : (int64_t)v32;
+        return r;
+    case VW_XS_HYPER:
+    case VW_XS_UHYPER:
+        r = vw_xdr_get_u64(d, &v64);
+        it->u = v64;
+        it->i = (int64_t)v64;
+        return r;
+    case VW_XS_BOOL:
+        r = vw_xdr_get_bool(d, &b);
+        it->u = b;
+        it->i = b;
+        return r;
+    case VW_XS_ENUM:
+        r = vw_xdr_get_enum(d, t->lo, t->hi, &e);
+        it->u = (uint32_t)e;
+        it->i = e;
+        return r;
+    case VW_XS_CHAR:
+        return get_small(d, INT8_MIN, INT8_MAX, true, it);
+    case VW_XS_UCHAR:
+        return get_small(d, 0, UINT8_MAX, false, it);
+    case VW_XS_SHORT:
+        return get_small(d, INT16_MIN, INT16_MAX, true, it);
+    case VW_XS_USHORT:
+        return get_small(d, 0, UINT16_MAX, false, it);
+    case VW_XS_STRING:
+        return vw_xdr_get_string(d, t->n, &it->bytes);
+    case VW_XS_OPAQUE:
+        return vw_xdr_get_opaque(d, t->n, &it->bytes);
+    case VW_XS_FIXED_OPAQUE:
+        return vw_xdr_get_fixed_opaque(d, t->n, &it->bytes);
+    default:
+        return VW_E_INVALID;
+    }
+}
+
+static int walk_v(struct walk *w, const struct vw_xs_type *t, const char *name, unsigned depth);
+static int walk_c(struct vw_xdr_dec *d, const struct vw_xs_type *t, unsigned depth);
+
+/* child decodes a child node: through walk_v when visiting; when only validating, a leaf in
+ * place (with the depth check every node gets) and anything else through walk_c. */
+static VW_INLINE int child(struct walk *w, struct vw_xdr_dec *d, const struct vw_xs_type *t,
+                           const char *name, unsigned depth, const bool visiting) {
+    struct vw_xs_item unused;
+
+    if (visiting) {
+        return walk_v(w, t, name, depth);
+    }
+    if (is_leaf(t->kind)) {
+        return depth > VW_XS_DEPTH_MAX ? VW_E_INVALID : leaf(d, t, &unused);
+    }
+    return walk_c(d, t, depth);
+}
+
+/* emit hands |it| to the visitor (visiting instantiation only). */
+static VW_INLINE int emit(struct walk *w, const struct vw_xs_item *it, const bool visiting) {
+    return visiting && w->visit != NULL ? w->visit(w->ctx, it) : 0;
+}
+
+static VW_INLINE int elems(struct walk *w, struct vw_xdr_dec *d, const struct vw_xs_type *elem,
+                           uint64_t count, unsigned depth, const bool visiting) {
     int r;
 
     for (uint64_t k = 0; k < count; k++) {
-        if ((r = walk(w, elem, NULL, depth)) < 0) {
+        if ((r = child(w, d, elem, NULL, depth, visiting)) < 0) {
             return r;
         }
     }
     return 0;
 }
 
-static int walk(struct walk *w, const struct vw_xs_type *t, const char *name, unsigned depth) {
-    struct vw_xdr_dec *d = w->d;
+/* node decodes one node of |t| at depth |depth|; |visiting| is a constant in each caller. */
+static VW_INLINE int node(struct walk *w, struct vw_xdr_dec *d, const struct vw_xs_type *t,
+                          const char *name, unsigned depth, const bool visiting) {
     struct vw_xs_item it = { .type = t, .name = name, .depth = depth };
     uint32_t v32 = 0;
-    uint64_t v64 = 0;
-    int32_t e = 0;
     bool b = false;
     int r = 0;
 
     if (depth > VW_XS_DEPTH_MAX) {
         return VW_E_INVALID;
     }
-    it.offset = vw_xdr_dec_offset(d);
+    if (visiting) {
+        it.offset = vw_xdr_dec_offset(d);
+    }
     switch (t->kind) {
-    case VW_XS_VOID:
-        return emit(w, &it);
-    case VW_XS_INT:
-    case VW_XS_UINT:
-        r = vw_xdr_get_u32(d, &v32);
-        it.u = v32;
-        it.i = t->kind == VW_XS_INT ? (int32_t)v32 : (int64_t)v32;
-        break;
-    case VW_XS_HYPER:
-    case VW_XS_UHYPER:
-        r = vw_xdr_get_u64(d, &v64);
-        it.u = v64;
-        it.i = (int64_t)v64;
-        break;
-    case VW_XS_BOOL:
-        r = vw_xdr_get_bool(d, &b);
-        it.u = b;
-        it.i = b;
-        break;
-    case VW_XS_ENUM:
-        r = vw_xdr_get_enum(d, t->lo, t->hi, &e);
-        it.u = (uint32_t)e;
-        it.i = e;
-        break;
-    case VW_XS_CHAR:
-        r = get_small(d, INT8_MIN, INT8_MAX, true, &it);
-        break;
-    case VW_XS_UCHAR:
-        r = get_small(d, 0, UINT8_MAX, false, &it);
-        break;
-    case VW_XS_SHORT:
-        r = get_small(d, INT16_MIN, INT16_MAX, true, &it);
-        break;
-    case VW_XS_USHORT:
-        r = get_small(d, 0, UINT16_MAX, false, &it);
-        break;
-    case VW_XS_STRING:
-        r = vw_xdr_get_string(d, t->n, &it.bytes);
-        break;
-    case VW_XS_OPAQUE:
-        r = vw_xdr_get_opaque(d, t->n, &it.bytes);
-        break;
-    case VW_XS_FIXED_OPAQUE:
-        r = vw_xdr_get_fixed_opaque(d, t->n, &it.bytes);
-        break;
     case VW_XS_VECTOR:
-        if ((r = emit(w, &it)) < 0) {
+        if ((r = emit(w, &it, visiting)) < 0) {
             return r;
         }
-        return walk_elems(w, t->elem, t->n, depth + 1);
+        return elems(w, d, t->elem, t->n, depth + 1, visiting);
     case VW_XS_ARRAY:
         /* the count is checked against the bytes left before any element is read */
-        r = vw_xdr_get_count(d, t->n, vw_xs_min_size(t->elem), &v32);
-        if (r < 0) {
-            break;
+        if ((r = vw_xdr_get_count(d, t->n, vw_xs_min_size(t->elem), &v32)) < 0) {
+            return r;
         }
         it.u = v32;
         it.i = v32;
-        if ((r = emit(w, &it)) < 0) {
+        if ((r = emit(w, &it, visiting)) < 0) {
             return r;
         }
-        return walk_elems(w, t->elem, v32, depth + 1);
+        return elems(w, d, t->elem, v32, depth + 1, visiting);
     case VW_XS_OPTIONAL:
         if ((r = vw_xdr_get_optional(d, &b)) < 0) {
-            break;
+            return r;
         }
         it.u = b;
         it.i = b;
-        if ((r = emit(w, &it)) < 0) {
+        if ((r = emit(w, &it, visiting)) < 0) {
             return r;
         }
-        return b ? walk(w, t->elem, NULL, depth + 1) : 0;
+        return b ? child(w, d, t->elem, NULL, depth + 1, visiting) : 0;
     case VW_XS_STRUCT:
-        if ((r = emit(w, &it)) < 0) {
+        if ((r = emit(w, &it, visiting)) < 0) {
             return r;
         }
         for (size_t i = 0; i < t->num_fields; i++) {
-            if ((r = walk(w, t->fields[i].type, t->fields[i].name, depth + 1)) < 0) {
+            r = child(w, d, t->fields[i].type, t->fields[i].name, depth + 1, visiting);
+            if (r < 0) {
                 vw_diag_field(d->diag, t->fields[i].name);
                 return r;
             }
@@ -225,7 +265,7 @@ static int walk(struct walk *w, const struct vw_xs_type *t, const char *name, un
         const struct vw_xs_type *arm_type = t->default_arm;
         const char *arm_name = NULL;
         if ((r = vw_xdr_get_u32(d, &v32)) < 0) {
-            break;
+            return r;
         }
         for (size_t i = 0; i < t->num_arms; i++) {
             if (t->arms[i].value == (int32_t)v32) {
@@ -242,18 +282,25 @@ static int walk(struct walk *w, const struct vw_xs_type *t, const char *name, un
         }
         it.u = v32;
         it.i = (int32_t)v32;
-        if ((r = emit(w, &it)) < 0) {
+        if ((r = emit(w, &it, visiting)) < 0) {
             return r;
         }
-        return walk(w, arm_type, arm_name, depth + 1);
+        return child(w, d, arm_type, arm_name, depth + 1, visiting);
     }
     default:
-        return VW_E_INVALID;
+        if ((r = leaf(d, t, &it)) < 0) {
+            return r;
+        }
+        return emit(w, &it, visiting);
     }
-    if (r < 0) {
-        return r;
-    }
-    return emit(w, &it);
+}
+
+static int walk_v(struct walk *w, const struct vw_xs_type *t, const char *name, unsigned depth) {
+    return node(w, w->d, t, name, depth, true);
+}
+
+static int walk_c(struct vw_xdr_dec *d, const struct vw_xs_type *t, unsigned depth) {
+    return node(NULL, d, t, NULL, depth, false);
 }
 
 int vw_xs_decode(const struct vw_xs_type *t, struct vw_xdr_dec *d, vw_xs_visit_fn visit,
@@ -262,7 +309,8 @@ int vw_xs_decode(const struct vw_xs_type *t, struct vw_xdr_dec *d, vw_xs_visit_f
     struct walk w = { .d = d, .visit = visit, .ctx = ctx };
     int r;
 
-    if ((r = walk(&w, t, NULL, 0)) < 0) {
+    r = visit != NULL ? walk_v(&w, t, NULL, 0) : walk_c(d, t, 0);
+    if (r < 0) {
         d->cur = before;  /* failure-atomic: the inner steps may have advanced it */
     }
     return r;
@@ -277,13 +325,21 @@ int vw_xs_decode_body(const struct vw_xs_type *t, const uint8_t *base, const uin
 
     vw_xdr_dec_init(&d, buf, len, flags, diag, lax);
     d.base = base;
-    if ((r = vw_xs_decode(t, &d, visit, ctx)) < 0) {
+    /* |d| is local: nothing to restore on failure.  Without a visitor the top node is
+     * decoded here (node() inlined), which saves a call on every payload. */
+    if (visit != NULL) {
+        struct walk w = { .d = &d, .visit = visit, .ctx = ctx };
+        r = walk_v(&w, t, NULL, 0);
+    } else {
+        r = node(NULL, &d, t, NULL, 0, false);
+    }
+    if (r < 0) {
         return r;
     }
     had_note = lax != NULL && lax->code != 0;
     if ((r = vw_xdr_expect_end(&d)) < 0) {
         vw_diag_field(diag, "trailing");
-    } else if (!had_note) {
+    } else if (lax != NULL && !had_note) {
         vw_diag_field(lax, "trailing");  /* lenient: the note just recorded, if any */
     }
     return r;
