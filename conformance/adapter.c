@@ -37,21 +37,33 @@ void vw_cf_buf_free(struct vw_cf_buf *b) {
 
 int vw_cf_msg_add_field(struct vw_cf_msg *m, const char *path, const char *value) {
     char *p = strdup(path), *v = strdup(value);
-    struct vw_cf_field *fields = NULL;
 
-    if (p != NULL && v != NULL) {
-        fields = realloc(m->fields, (m->num_fields + 1) * sizeof(*fields));
+    if (p == NULL || v == NULL) {
+        goto nomem;
     }
-    if (fields == NULL) {
-        free(p);
-        free(v);
-        return VW_E_NOMEM;
+    if (m->num_fields == m->cap_fields) {
+        /* Doubling keeps a message of n fields at O(n) copies. */
+        size_t cap = m->cap_fields != 0 ? 2 * m->cap_fields : 16;
+        struct vw_cf_field *fields;
+        if (cap > SIZE_MAX / sizeof(*fields)) {
+            goto nomem;
+        }
+        fields = realloc(m->fields, cap * sizeof(*fields));
+        if (fields == NULL) {
+            goto nomem;
+        }
+        m->fields = fields;
+        m->cap_fields = cap;
     }
-    fields[m->num_fields].path = p;
-    fields[m->num_fields].value = v;
-    m->fields = fields;
+    m->fields[m->num_fields].path = p;
+    m->fields[m->num_fields].value = v;
     m->num_fields++;
     return 0;
+
+nomem:
+    free(p);
+    free(v);
+    return VW_E_NOMEM;
 }
 
 const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path) {

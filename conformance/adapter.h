@@ -59,6 +59,7 @@ struct vw_cf_msg {
     char summary[256];           /* one line, as `virtwire decode` prints it */
     struct vw_cf_field *fields;  /* owned */
     size_t num_fields;
+    size_t cap_fields;           /* allocated entries of |fields| */
     int num_fds;                 /* fds that arrived with it (SCM_RIGHTS), -1 if unknown */
 };
 

@@ -6,6 +6,13 @@
 
 /* One line per protocol (see README, "Adding a protocol"). */
 static const struct vw_cf_adapter *const adapters[] = {
+    &vw_cf_adapter_qga,
+    &vw_cf_adapter_virnet,
+    &vw_cf_adapter_oncrpc,
+    &vw_cf_adapter_qemud,
+    &vw_cf_adapter_openhook,
+    &vw_cf_adapter_openhook_xdr,
+    &vw_cf_adapter_raw,
     NULL,
 };
 

@@ -8,6 +8,7 @@
  *   - a failed allocation is reported as VW_E_NOMEM, never a crash, and nothing leaks;
  *   - every record re-encodes (one fragment) and frames back to the same bytes. */
 #include "fuzz.h"
+#include "fuzz_chunks.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,33 +26,17 @@ struct outcome {
     bool nomem;
 };
 
-static unsigned long alloc_countdown;  /* the allocation that fails; 0 = none */
-
-static void *failing_realloc(void *p, size_t n) {
-    if (alloc_countdown != 0 && --alloc_countdown == 0) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
-
 static void take_record(struct vw_rm_framer *f, struct outcome *o) {
     const struct vw_rm_fragment *frags;
     struct vw_span rec;
     size_t num_frags;
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = VW_FUZZ_FNV_INIT;
 
     vw_rm_record(f, &rec, &frags, &num_frags);
-    h = fnv(h, rec.p, rec.len);
+    h = vw_fuzz_fnv(h, rec.p, rec.len);
     for (size_t i = 0; i < num_frags; i++) {
-        h = fnv(h, (const uint8_t *)&frags[i].len, sizeof(frags[i].len));
-        h = fnv(h, (const uint8_t *)&frags[i].stream_offset, sizeof(frags[i].stream_offset));
+        h = vw_fuzz_fnv(h, &frags[i].len, sizeof(frags[i].len));
+        h = vw_fuzz_fnv(h, &frags[i].stream_offset, sizeof(frags[i].stream_offset));
         CHECK(frags[i].record_offset + frags[i].len <= rec.len);
     }
     if (rec.len > 0) {
@@ -72,15 +57,10 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
     memset(o, 0, sizeof(*o));
     o->final = VW_E_AGAIN;
     vw_rm_framer_init(&f, RECORD_MAX);
-    f.realloc_fn = failing_realloc;
-    alloc_countdown = fail_at;
+    f.realloc_fn = vw_fuzz_failing_realloc;
+    vw_fuzz_alloc_countdown = fail_at;
     while (off < n) {
-        size_t chunk = n - off, used;
-        if (seed != 0) {
-            seed = seed * 1103515245u + 12345u;
-            chunk = 1 + (seed >> 16) % 17;
-            chunk = chunk < n - off ? chunk : n - off;
-        }
+        size_t chunk = vw_fuzz_chunk(&seed, n - off, 17), used;
         int r = vw_rm_feed(&f, p + off, chunk, &used);
         CHECK(used <= chunk);
         off += used;
@@ -97,7 +77,7 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
         }
     }
     vw_rm_framer_cleanup(&f);
-    alloc_countdown = 0;
+    vw_fuzz_alloc_countdown = 0;
 }
 
 static void check_reencode(const uint8_t *p, size_t n) {
@@ -132,13 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct outcome whole, chunked;
     uint32_t fail_at, seed;
 
-    if (size < 8) {
+    if (!vw_fuzz_take_control(&data, &size, &fail_at, &seed)) {
         return 0;
     }
-    fail_at = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | data[2] << 8 | data[3];
-    seed = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 | data[6] << 8 | data[7];
-    data += 8;
-    size -= 8;
     fail_at %= 16;  /* a framer allocates a handful of times per record */
 
     frame(data, size, 0, 0, &whole);

@@ -12,6 +12,7 @@
  *   - the buffer never holds more than three bytes per byte fed (a '"' of a single-quoted
  *     string is stored as two, plus one separator per token). */
 #include "fuzz.h"
+#include "fuzz_chunks.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,36 +30,18 @@ struct outcome {
     bool pending;
 };
 
-static unsigned long alloc_countdown;
-
-static void *failing_realloc(void *p, size_t n) {
-    if (alloc_countdown != 0 && --alloc_countdown == 0) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
-static uint64_t fnv(uint64_t h, const void *data, size_t n) {
-    const uint8_t *p = data;
-
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
-
 static void record(struct outcome *o, const struct vw_qga_framer *f, int ev, int dir,
                    size_t n) {
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = VW_FUZZ_FNV_INIT;
     size_t v[4] = { (size_t)ev, f->event.offset, f->event.start, f->event.end };
 
     CHECK(f->event.kind == ev);
     CHECK(f->event.start <= f->event.offset || ev == VW_QGA_EV_MESSAGE);
-    h = fnv(h, v, sizeof(v));
+    h = vw_fuzz_fnv(h, v, sizeof(v));
     if (ev == VW_QGA_EV_ERROR) {
         CHECK(f->event.code == VW_E_SYNTAX || f->event.code == VW_E_RESYNC ||
               f->event.code == VW_E_TOO_LONG || f->event.code == VW_E_NESTING);
-        h = fnv(h, &f->event.code, sizeof(f->event.code));
+        h = vw_fuzz_fnv(h, &f->event.code, sizeof(f->event.code));
     }
     if (ev == VW_QGA_EV_MESSAGE) {
         struct vw_diag diag = { 0 }, lax = { 0 };
@@ -69,7 +52,7 @@ static void record(struct outcome *o, const struct vw_qga_framer *f, int ev, int
 
         vw_qga_frame(f, &fr);
         CHECK(fr.start < fr.end && fr.end <= n && fr.p[fr.len] == 0);
-        h = fnv(h, fr.p, fr.len);
+        h = vw_fuzz_fnv(h, fr.p, fr.len);
         r = vw_qga_msg_decode(&m, &diag, &lax, path, &fr, dir, n & 1 ? VW_DEC_LENIENT : 0);
         CHECK(r == 0 || (r == diag.code && m.root == NULL));
         if (r == 0) {
@@ -78,7 +61,7 @@ static void record(struct outcome *o, const struct vw_qga_framer *f, int ev, int
         }
         v[0] = (size_t)r;
         v[1] = r < 0 ? diag.offset : 0;
-        h = fnv(h, v, 2 * sizeof(v[0]));
+        h = vw_fuzz_fnv(h, v, 2 * sizeof(v[0]));
         vw_qga_msg_cleanup(&m);
     }
     if (o->num < MAX_EVENTS) {
@@ -94,21 +77,16 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
 
     memset(o, 0, sizeof(*o));
     vw_qga_framer_init(&f);
-    f.realloc_fn = failing_realloc;
+    f.realloc_fn = vw_fuzz_failing_realloc;
     if (!(lim & 1)) {
         f.token_max = 16 + (lim & 0x7e);
         f.count_max = 8 + (size_t)(lim >> 4);
         f.nesting_max = 2 + (lim >> 5);
     }
-    alloc_countdown = fail_at;
+    vw_fuzz_alloc_countdown = fail_at;
     while (off < n) {
-        size_t chunk = n - off, used = 0;
+        size_t chunk = vw_fuzz_chunk(&seed, n - off, 17), used = 0;
         int r;
-        if (seed != 0) {
-            seed = seed * 1103515245u + 12345u;
-            chunk = 1 + (seed >> 16) % 17;
-            chunk = chunk > n - off ? n - off : chunk;
-        }
         r = vw_qga_feed(&f, p + off, chunk, &used);
         CHECK(used <= chunk);
         off += used;
@@ -135,10 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 10) {
         return 0;
     }
-    fail_at = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
-              (uint32_t)data[3] << 24;
-    seed = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
-           (uint32_t)data[7] << 24;
+    fail_at = vw_fuzz_le32(data);
+    seed = vw_fuzz_le32(data + 4);
     lim = data[8];
     dir = data[9] & 1 ? VW_QGA_FROM_SERVER : VW_QGA_FROM_CLIENT;
     data += 10;

@@ -10,6 +10,7 @@
  *   - recovery within one message: S after the 0xFF gives exactly the events (kinds, codes,
  *     message bytes, decode results, offsets shifted by G + 1) that S gives alone. */
 #include "fuzz.h"
+#include "fuzz_chunks.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -23,24 +24,15 @@ struct events {
     uint64_t digest[MAX_EVENTS];
 };
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n) {
-    const uint8_t *p = data;
-
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
-
 /* record hashes event |ev| of |f| with its offsets made relative to |base|. */
 static void record(struct events *e, const struct vw_qga_framer *f, int ev, size_t base,
                    int dir) {
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = VW_FUZZ_FNV_INIT;
     size_t v[5] = { (size_t)ev, f->event.offset - base, f->event.start - base,
                     f->event.end - base, (size_t)f->event.code };
 
     CHECK(f->event.start >= base && f->event.offset >= base);
-    h = fnv(h, v, sizeof(v));
+    h = vw_fuzz_fnv(h, v, sizeof(v));
     if (ev == VW_QGA_EV_MESSAGE) {
         struct vw_diag diag = { 0 };
         char path[VW_QGA_PATH_MAX];
@@ -49,11 +41,11 @@ static void record(struct events *e, const struct vw_qga_framer *f, int ev, size
         int r;
 
         vw_qga_frame(f, &fr);
-        h = fnv(h, fr.p, fr.len);
+        h = vw_fuzz_fnv(h, fr.p, fr.len);
         r = vw_qga_msg_decode(&m, &diag, NULL, path, &fr, dir, 0);
         v[0] = (size_t)r;
         v[1] = r < 0 ? diag.offset : 0;
-        h = fnv(h, v, 2 * sizeof(v[0]));
+        h = vw_fuzz_fnv(h, v, 2 * sizeof(v[0]));
         vw_qga_msg_cleanup(&m);
     }
     if (e->num < MAX_EVENTS) {

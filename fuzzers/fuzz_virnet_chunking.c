@@ -10,6 +10,7 @@
  *   - a failed allocation is reported as VW_E_NOMEM, never a crash, and nothing leaks;
  *   - the buffer never holds more than twice the bytes fed. */
 #include "fuzz.h"
+#include "fuzz_chunks.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,23 +30,6 @@ struct outcome {
     bool pending;
 };
 
-static unsigned long alloc_countdown;
-
-static void *failing_realloc(void *p, size_t n) {
-    if (alloc_countdown != 0 && --alloc_countdown == 0) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
-static uint64_t fnv(const uint8_t *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
-
 static void take(struct vw_virnet_framer *f, struct outcome *o) {
     struct vw_virnet_msg m;
     struct vw_diag diag = { 0 };
@@ -59,7 +43,7 @@ static void take(struct vw_virnet_framer *f, struct outcome *o) {
     r = vw_virnet_decode(&m, &diag, NULL, msg.p, msg.len, -1, 0, NULL, NULL);
     CHECK(r == 0 || (diag.code == r && diag.offset <= msg.len));
     if (k < MAX_MSGS) {
-        o->digest[k] = fnv(msg.p, msg.len);
+        o->digest[k] = vw_fuzz_fnv(VW_FUZZ_FNV_INIT, msg.p, msg.len);
         o->start[k] = f->msg_start;
         o->code[k] = r;
         o->offset[k] = r < 0 ? diag.offset : 0;
@@ -74,16 +58,11 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
     memset(o, 0, sizeof(*o));
     o->final = VW_E_AGAIN;
     vw_virnet_framer_init(&f);
-    f.realloc_fn = failing_realloc;
-    alloc_countdown = fail_at;
+    f.realloc_fn = vw_fuzz_failing_realloc;
+    vw_fuzz_alloc_countdown = fail_at;
     while (off < n) {
-        size_t chunk = n - off, used;
+        size_t chunk = vw_fuzz_chunk(&seed, n - off, 23), used;
         int r;
-        if (seed != 0) {
-            seed = seed * 1103515245u + 12345u;
-            chunk = 1 + (seed >> 16) % 23;
-            chunk = chunk < n - off ? chunk : n - off;
-        }
         r = vw_virnet_feed(&f, p + off, chunk, &used);
         CHECK(used <= chunk);
         off += used;
@@ -107,21 +86,16 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
     }
     o->pending = vw_virnet_pending(&f);
     vw_virnet_framer_cleanup(&f);
-    alloc_countdown = 0;
+    vw_fuzz_alloc_countdown = 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct outcome *whole, *chunked;
     uint32_t fail_at, seed;
 
-    if (size < 8) {
+    if (!vw_fuzz_take_control(&data, &size, &fail_at, &seed)) {
         return 0;
     }
-    fail_at = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 |
-              data[3];
-    seed = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 | (uint32_t)data[6] << 8 | data[7];
-    data += 8;
-    size -= 8;
     fail_at %= 8;  /* the buffer is reallocated a handful of times at most */
 
     whole = malloc(sizeof(*whole));

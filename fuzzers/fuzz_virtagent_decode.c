@@ -15,6 +15,7 @@
  *   - the framer's buffer never holds more than twice the bytes fed (plus 256) nor more than
  *     one message (VW_VA_MSG_MAX). */
 #include "fuzz.h"
+#include "fuzz_chunks.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,24 +35,8 @@ struct outcome {
     bool nomem;
 };
 
-static unsigned long alloc_countdown;
 static struct vw_va_item items_a[ITEMS_CAP], items_b[ITEMS_CAP];
 static uint8_t enc1[VW_VA_MSG_MAX], enc2[VW_VA_MSG_MAX];
-
-static void *failing_realloc(void *p, size_t n) {
-    if (alloc_countdown != 0 && --alloc_countdown == 0) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
-static uint64_t fnv(const uint8_t *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    }
-    return h;
-}
 
 static void roundtrip(const struct vw_va_msg *m) {
     struct vw_va_items ib = { .items = items_b, .cap = ITEMS_CAP };
@@ -100,7 +85,8 @@ static void take(struct vw_va_framer *f, struct outcome *o, bool check_roundtrip
     if (r == 0 && check_roundtrip && !ia.overflow) {
         roundtrip(&m);
     }
-    add(o, r == 0 ? 1 : r, f->msg_start + (r == 0 ? 0 : diag.offset), fnv(msg.p, msg.len));
+    add(o, r == 0 ? 1 : r, f->msg_start + (r == 0 ? 0 : diag.offset),
+        vw_fuzz_fnv(VW_FUZZ_FNV_INIT, msg.p, msg.len));
 }
 
 static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_at,
@@ -110,16 +96,11 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
 
     memset(o, 0, sizeof(*o));
     vw_va_framer_init(&f);
-    f.realloc_fn = failing_realloc;
-    alloc_countdown = fail_at;
+    f.realloc_fn = vw_fuzz_failing_realloc;
+    vw_fuzz_alloc_countdown = fail_at;
     while (off < n) {
-        size_t chunk = n - off, used;
+        size_t chunk = vw_fuzz_chunk(&seed, n - off, 23), used;
         int r;
-        if (seed != 0) {
-            seed = seed * 1103515245u + 12345u;
-            chunk = 1 + (seed >> 16) % 23;
-            chunk = chunk < n - off ? chunk : n - off;
-        }
         r = vw_va_feed(&f, p + off, chunk, &used);
         CHECK(used <= chunk);
         off += used;
@@ -142,22 +123,16 @@ static void frame(const uint8_t *p, size_t n, uint32_t seed, unsigned long fail_
     }
     o->pending = vw_va_pending(&f);
     vw_va_framer_cleanup(&f);
-    alloc_countdown = 0;
+    vw_fuzz_alloc_countdown = 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static struct outcome whole, chunked, failing;
     uint32_t fail_at, seed;
 
-    if (size < 8) {
+    if (!vw_fuzz_take_control(&data, &size, &fail_at, &seed)) {
         return 0;
     }
-    fail_at = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 |
-              data[3];
-    seed = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 | (uint32_t)data[6] << 8 |
-           data[7];
-    data += 8;
-    size -= 8;
     frame(data, size, 0, 0, &whole);
     frame(data, size, seed | 1, 0, &chunked);
     CHECK(!whole.nomem && !chunked.nomem);

@@ -13,7 +13,9 @@
 
 static void serve_usage(FILE *f) {
     fputs("usage: virtwire serve --protocol openhook|openhook-xdr --listen unix:PATH --root DIR\n"
-          "                      [--once] [--max-clients N] [--timeout MS] [--no-openat2]\n",
+          "                      [--once] [--max-clients N] [--timeout MS] [--no-openat2]\n"
+          "       virtwire serve --protocol qemud --listen unix:PATH|tcp:HOST:PORT [--read-only]\n"
+          "                      [--once] [--max-clients N] [--timeout MS]\n",
           f);
 }
 
@@ -45,6 +47,8 @@ int vw_cmd_serve(int argc, char **argv) {
                 o.encoding = VW_OPENHOOK_HOST;
             } else if (strcmp(next, "openhook-xdr") == 0) {
                 o.encoding = VW_OPENHOOK_XDR;
+            } else if (strcmp(next, "qemud") == 0) {
+                o.qemud = true;
             } else {
                 fprintf(stderr, "virtwire serve: unknown protocol '%s'\n", next);
                 return 2;
@@ -55,6 +59,8 @@ int vw_cmd_serve(int argc, char **argv) {
             o.root = argv[++i];
         } else if (strcmp(a, "--once") == 0) {
             o.once = true;
+        } else if (strcmp(a, "--read-only") == 0) {
+            o.read_only = true;
         } else if (strcmp(a, "--no-openat2") == 0) {
             o.no_openat2 = true;
         } else if (strcmp(a, "--max-clients") == 0 && next != NULL) {
@@ -79,7 +85,12 @@ int vw_cmd_serve(int argc, char **argv) {
             return 2;
         }
     }
-    if (o.encoding < 0 || listen_uri == NULL || o.root == NULL) {
+    if (o.qemud && listen_uri != NULL && o.root == NULL && !o.no_openat2) {
+        /* qemud: --listen unix:PATH or tcp:HOST:PORT; no --root */
+        o.listen = listen_uri;
+        return vw_serve_qemud(&o) == 0 ? 0 : 2;
+    }
+    if (o.encoding < 0 || o.read_only || listen_uri == NULL || o.root == NULL) {
         serve_usage(stderr);
         return 2;
     }

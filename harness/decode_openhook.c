@@ -116,17 +116,6 @@ static void print_fields(FILE *f, const struct vw_openhook_msg *m) {
                "ancillary data)\n", vw_openhook_fds_expected(m));
 }
 
-static void report(struct stream_state *st, const struct vw_diag *diag, const char *what) {
-    size_t start = st->framer.msg_start;
-
-    fprintf(st->opts->err,
-            "virtwire: message %zu (stream offset %zu): %s %s at message byte %zu "
-            "(stream offset %zu)%s%s: %s\n",
-            st->num_msgs, start, what, vw_err_name(diag->code), diag->offset,
-            start + diag->offset, diag->field != NULL ? ", field " : "",
-            diag->field != NULL ? diag->field : "", vw_err_text(diag->code));
-}
-
 static void on_message(void *ctx) {
     struct stream_state *st = ctx;
     const struct vw_decode_opts *o = st->opts;
@@ -138,7 +127,8 @@ static void on_message(void *ctx) {
     vw_openhook_message(&st->framer, &msg, &start);
     if (vw_openhook_decode(&m, &diag, &lax, msg.p, msg.len, st->encoding,
                            st->framer.direction, o->flags) < 0) {
-        report(st, &diag, "invalid message:");
+        vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &diag,
+                         "invalid message:");
         st->num_invalid++;
         st->num_msgs++;
         return;
@@ -150,7 +140,8 @@ static void on_message(void *ctx) {
         print_fields(o->out, &m);
     }
     if (lax.code != 0) {
-        report(st, &lax, "accepted non-canonical");
+        vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &lax,
+                         "accepted non-canonical");
     }
     st->num_msgs++;
 }
@@ -164,9 +155,8 @@ static int decode_stream(int fd, const struct vw_decode_opts *opts, int encoding
     struct stream_state *st;
     int dir, rc = 0, r;
 
-    if (opts->from != VW_FROM_CLIENT && opts->from != VW_FROM_SERVER) {
-        /* requests and replies have different bodies (§2.1) and no field tells them apart */
-        fprintf(opts->err, "virtwire decode: --protocol %s needs --from client|server\n", name);
+    /* requests and replies have different bodies (§2.1) and no field tells them apart */
+    if (vw_decode_need_from(opts, name) < 0) {
         return -1;
     }
     if ((st = calloc(1, sizeof(*st))) == NULL) {
@@ -194,10 +184,8 @@ static int decode_stream(int fd, const struct vw_decode_opts *opts, int encoding
                 vw_err_text(r));
         st->num_invalid++;
     } else if (vw_openhook_pending(&st->framer)) {
-        fprintf(opts->err,
-                "virtwire: message %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
-                "the stream ends inside a message\n",
-                st->num_msgs, st->framer.msg_start, st->framer.stream_pos);
+        vw_decode_report_pending(opts->err, "message", st->num_msgs, st->framer.msg_start,
+                                 st->framer.stream_pos);
         st->num_invalid++;
     }
     fprintf(opts->out, "%zu messages, %d invalid\n", st->num_msgs, st->num_invalid);

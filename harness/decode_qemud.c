@@ -21,17 +21,6 @@ struct stream_state {
     int num_invalid;
 };
 
-static void report(struct stream_state *st, const struct vw_diag *diag, const char *what) {
-    size_t start = st->framer.msg_start;
-
-    fprintf(st->opts->err,
-            "virtwire: message %zu (stream offset %zu): %s %s at message byte %zu "
-            "(stream offset %zu)%s%s: %s\n",
-            st->num_msgs, start, what, vw_err_name(diag->code), diag->offset,
-            start + diag->offset, diag->field != NULL ? ", field " : "",
-            diag->field != NULL ? diag->field : "", vw_err_text(diag->code));
-}
-
 static void on_message(struct stream_state *st) {
     const struct vw_decode_opts *o = st->opts;
     struct vw_qemud_items c = { .items = st->items, .cap = VW_QEMUD_ITEMS_MAX };
@@ -44,7 +33,8 @@ static void on_message(struct stream_state *st) {
     r = vw_qemud_decode(&m, &diag, &lax, msg.p, msg.len, st->direction, o->flags,
                         vw_qemud_collect, &c);
     if (r < 0) {
-        report(st, &diag, "invalid message:");
+        vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &diag,
+                         "invalid message:");
         st->num_invalid++;
         st->num_msgs++;
         return;
@@ -56,7 +46,8 @@ static void on_message(struct stream_state *st) {
         vw_dump_qemud_fields(o->out, &m, c.items, c.num, "    ");
     }
     if (lax.code != 0) {
-        report(st, &lax, "accepted non-canonical");
+        vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &lax,
+                         "accepted non-canonical");
     }
     st->num_msgs++;
 }
@@ -73,9 +64,8 @@ int vw_decode_qemud(int fd, const struct vw_decode_opts *opts) {
     struct stream_state *st;
     int rc = 0, r;
 
-    if (opts->from != VW_FROM_CLIENT && opts->from != VW_FROM_SERVER) {
-        /* the two directions have different envelopes and unions (§1.4): no guessing */
-        fprintf(opts->err, "virtwire decode: --protocol qemud needs --from client|server\n");
+    /* the two directions have different envelopes and unions (§1.4): no guessing */
+    if (vw_decode_need_from(opts, "qemud") < 0) {
         return -1;
     }
     if ((st = calloc(1, sizeof(*st))) == NULL) {
@@ -100,10 +90,8 @@ int vw_decode_qemud(int fd, const struct vw_decode_opts *opts) {
         goto done;
     }
     if (vw_qemud_pending(&st->framer)) {
-        fprintf(opts->err,
-                "virtwire: message %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
-                "the stream ends inside a message\n",
-                st->num_msgs, st->framer.msg_start, st->framer.stream_pos);
+        vw_decode_report_pending(opts->err, "message", st->num_msgs, st->framer.msg_start,
+                                 st->framer.stream_pos);
         st->num_invalid++;
     }
 done:

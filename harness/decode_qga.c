@@ -238,10 +238,8 @@ static int run(struct stream_state *st, int fd) {
         return -1;
     }
     if (vw_qga_pending(&st->framer) && !st->collect) {
-        fprintf(st->opts->err,
-                "virtwire: message %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
-                "the stream ends inside a message\n",
-                st->num_msgs, st->framer.msg_start, st->framer.pos);
+        vw_decode_report_pending(st->opts->err, "message", st->num_msgs, st->framer.msg_start,
+                                 st->framer.pos);
         st->num_invalid++;
     }
     return 0;
@@ -273,9 +271,8 @@ int vw_decode_qga(int fd, const struct vw_decode_opts *opts) {
     struct stream_state *st;
     int rc = 0;
 
-    if (opts->from != VW_FROM_CLIENT && opts->from != VW_FROM_SERVER) {
-        /* requests and replies have different envelopes (§3.3): no guessing */
-        fprintf(opts->err, "virtwire decode: --protocol qga needs --from client|server\n");
+    /* requests and replies have different envelopes (§3.3): no guessing */
+    if (vw_decode_need_from(opts, "qga") < 0) {
         return -1;
     }
     if (opts->requests != NULL && opts->from != VW_FROM_SERVER) {

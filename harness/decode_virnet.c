@@ -27,16 +27,6 @@ struct stream_state {
     int num_invalid;
 };
 
-static void report(struct stream_state *st, size_t msg_start, const struct vw_diag *diag,
-                   const char *what) {
-    fprintf(st->opts->err,
-            "virtwire: msg %zu (stream offset %zu): %s %s at message byte %zu "
-            "(stream offset %zu)%s%s: %s\n",
-            st->num_msgs, msg_start, what, vw_err_name(diag->code), diag->offset,
-            msg_start + diag->offset, diag->field != NULL ? ", field " : "",
-            diag->field != NULL ? diag->field : "", vw_err_text(diag->code));
-}
-
 static void on_message(struct stream_state *st) {
     const struct vw_decode_opts *o = st->opts;
     struct vw_diag diag = { 0 }, hdiag = { 0 }, lax = { 0 };
@@ -63,10 +53,10 @@ static void on_message(struct stream_state *st) {
         }
     }
     if (r < 0) {
-        report(st, start, &diag, "invalid message:");
+        vw_decode_report(o->err, "msg", st->num_msgs, start, &diag, "invalid message:");
         st->num_invalid++;
     } else if (lax.code != 0) {
-        report(st, start, &lax, "accepted non-canonical");
+        vw_decode_report(o->err, "msg", st->num_msgs, start, &lax, "accepted non-canonical");
     }
     st->num_msgs++;
 }
@@ -103,10 +93,8 @@ int vw_decode_virnet(int fd, const struct vw_decode_opts *opts) {
         goto done;
     }
     if (vw_virnet_pending(&st->framer)) {
-        fprintf(opts->err,
-                "virtwire: msg %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
-                "the stream ends inside a message\n",
-                st->num_msgs, st->framer.msg_start, st->framer.stream_pos);
+        vw_decode_report_pending(opts->err, "msg", st->num_msgs, st->framer.msg_start,
+                                 st->framer.stream_pos);
         st->num_invalid++;
     }
 done:

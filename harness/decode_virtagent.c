@@ -142,17 +142,6 @@ static void sb_value(struct sb *s, const struct vw_va_item *items, size_t n, siz
     }
 }
 
-static void report(struct stream_state *st, const struct vw_diag *diag, const char *what) {
-    size_t start = st->framer.msg_start;
-
-    fprintf(st->opts->err,
-            "virtwire: message %zu (stream offset %zu): %s %s at message byte %zu "
-            "(stream offset %zu)%s%s: %s\n",
-            st->num_msgs, start, what, vw_err_name(diag->code), diag->offset,
-            start + diag->offset, diag->field != NULL ? ", field " : "",
-            diag->field != NULL ? diag->field : "", vw_err_text(diag->code));
-}
-
 static void print_message(struct stream_state *st, const struct vw_va_msg *m, size_t len) {
     FILE *out = st->opts->out;
     const struct vw_va_item *items = st->items.items + m->first_item;
@@ -218,12 +207,14 @@ static void on_message(struct stream_state *st) {
     st->items.overflow = false;
     r = vw_va_decode(&m, &diag, &lax, msg.p, msg.len, st->from, o->flags, &st->items);
     if (r < 0) {
-        report(st, &diag, "invalid message:");
+        vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &diag,
+                         "invalid message:");
         st->num_invalid++;
     } else {
         print_message(st, &m, msg.len);
         if (lax.code != 0) {
-            report(st, &lax, "accepted non-canonical");
+            vw_decode_report(o->err, "message", st->num_msgs, st->framer.msg_start, &lax,
+                             "accepted non-canonical");
         }
     }
     st->num_msgs++;
@@ -270,10 +261,8 @@ int vw_decode_virtagent(int fd, const struct vw_decode_opts *opts) {
                 vw_err_name(r), vw_err_text(r));
         st->num_invalid++;
     } else if (vw_va_pending(&st->framer)) {
-        fprintf(opts->err,
-                "virtwire: message %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
-                "the stream ends inside a message\n",
-                st->num_msgs, st->framer.msg_start, st->framer.stream_pos);
+        vw_decode_report_pending(opts->err, "message", st->num_msgs, st->framer.msg_start,
+                                 st->framer.stream_pos);
         st->num_invalid++;
     }
     fprintf(opts->out, "%zu messages, %d invalid\n", st->num_msgs, st->num_invalid);

@@ -1,10 +1,11 @@
-/* pump.c -- the read loop behind every stream decoder; see pump.h. */
+/* pump.c -- the read loop and the reports behind every stream decoder; see pump.h. */
 #include "pump.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "err.h"
 
 int vw_decode_pump(int fd, FILE *err, vw_feed_fn feed, vw_message_fn on_message, void *ctx,
@@ -37,4 +38,31 @@ int vw_decode_pump(int fd, FILE *err, vw_feed_fn feed, vw_message_fn on_message,
             }
         }
     }
+}
+
+int vw_decode_need_from(const struct vw_decode_opts *opts, const char *protocol) {
+    if (opts->from != VW_FROM_CLIENT && opts->from != VW_FROM_SERVER) {
+        fprintf(opts->err, "virtwire decode: --protocol %s needs --from client|server\n",
+                protocol);
+        return -1;
+    }
+    return 0;
+}
+
+void vw_decode_report(FILE *err, const char *unit, size_t num, size_t start,
+                      const struct vw_diag *diag, const char *what) {
+    fprintf(err,
+            "virtwire: %s %zu (stream offset %zu): %s %s at message byte %zu "
+            "(stream offset %zu)%s%s: %s\n",
+            unit, num, start, what, vw_err_name(diag->code), diag->offset, start + diag->offset,
+            diag->field != NULL ? ", field " : "", diag->field != NULL ? diag->field : "",
+            vw_err_text(diag->code));
+}
+
+void vw_decode_report_pending(FILE *err, const char *unit, size_t num, size_t start,
+                              size_t pos) {
+    fprintf(err,
+            "virtwire: %s %zu (stream offset %zu): VW_E_SHORT at stream offset %zu: "
+            "the stream ends inside a message\n",
+            unit, num, start, pos);
 }

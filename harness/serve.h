@@ -19,6 +19,9 @@ struct vw_serve_opts {
     int timeout_ms;          /* idle limit per client */
     bool no_openat2;         /* test switch: resolve with the openat(O_NOFOLLOW) walk */
     FILE *err;               /* one line per refused request or dropped client */
+    const char *listen;      /* qemud: "unix:PATH" or "tcp:HOST:PORT" (serve_loop.h) */
+    bool qemud;              /* --protocol qemud */
+    bool read_only;          /* qemud --read-only: the read-only socket's rules (§1.6) */
 };
 
 /* vw_serve_openhook runs the open-hook-fd reference server (historic-qemud-openhook-qga.md
@@ -26,5 +29,11 @@ struct vw_serve_opts {
  * client is gone).  Returns 0 on a clean stop (socket unlinked), -1 when it could not start
  * (reported on opts->err). */
 int vw_serve_openhook(const struct vw_serve_opts *opts);
+
+/* vw_serve_qemud runs the 2007 qemud protocol daemon (historic-qemud-openhook-qga.md §1.6)
+ * over in-memory domains and networks (harness/qemud_state.h) on |opts->listen| until
+ * SIGTERM or SIGINT (or, with |once|, until its one client is gone).  Returns 0 on a clean
+ * stop, -1 when it could not start (reported on opts->err). */
+int vw_serve_qemud(const struct vw_serve_opts *opts);
 
 #endif

@@ -2,11 +2,12 @@
  * "simple request/response initiated by the client"; QEMU_OPEN answered with result 0 and
  * one fd by SCM_RIGHTS, or a negated errno; §2.2 for the XDR encoding).
  *
- * Clients: poll-based, up to max_clients at once (more wait in the listen backlog), each with
- * its own framer and an idle deadline (timeout_ms, renewed by every byte), so a client that
- * sends half a request and goes silent is dropped after the timeout and never holds up the
- * others.  A request that fails to frame or decode strictly, or arrives with fds (§2.1 gives
- * requests none), closes that connection with its code and offset on stderr.
+ * Clients (serve_loop.c): poll-based, up to max_clients at once (more wait in the listen
+ * backlog), each with its own framer and an idle deadline (timeout_ms, renewed by every
+ * byte), so a client that sends half a request and goes silent is dropped after the
+ * timeout and never holds up the others.  A request that fails to frame or decode
+ * strictly, or arrives with fds (§2.1 gives requests none), closes that connection with
+ * its code and offset on stderr.
  *
  * Opening: the filename is resolved beneath --root and never out of it:
  *   - a relative name is resolved by openat2(root, name, RESOLVE_BENEATH |
@@ -29,61 +30,39 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
 #include "openhook.h"
 #include "serve.h"
+#include "serve_loop.h"
 
 #define VW_SERVE_OPEN_FLAGS                                                                  \
     (O_ACCMODE | O_APPEND | O_TRUNC | O_CREAT | O_EXCL | O_NONBLOCK | O_DIRECTORY |         \
      O_NOFOLLOW | O_DSYNC | O_SYNC | O_DIRECT | O_CLOEXEC | O_NOCTTY)
 #define VW_SERVE_WALK_DEPTH 256     /* directory fds the fallback walk keeps (PATH_MAX / 16) */
-#define VW_SERVE_BACKLOG 64
 #define VW_SERVE_READ 4096          /* bytes per read; the framer bounds the message */
 #define VW_SERVE_FDS_MAX 8          /* fds a client may (wrongly) send with one read */
 
 struct client {
-    int sock;                       /* -1: slot free */
-    unsigned id;
-    int64_t deadline;               /* monotonic ms */
     size_t pending_fds;             /* fds received inside the current request */
-    struct vw_openhook_framer *framer;
+    struct vw_openhook_framer framer;
 };
 
 struct server {
     const struct vw_serve_opts *o;
-    int listen_fd, root_fd;
+    int root_fd;
     char root_real[PATH_MAX];
     size_t root_real_len;
-    struct client *clients;
-    unsigned next_id;
-    bool accepted, no_openat2;
+    bool no_openat2;
     char name[VW_OPENHOOK_HOST_PATH_MAX + 1];     /* the filename, NUL-terminated */
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) {
-    stop_signal = sig;
-}
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- resolving beneath the root ---- */
 
@@ -249,27 +228,19 @@ static int open_request(struct server *s, uint32_t flags, uint32_t mode) {
 
 /* ---- clients ---- */
 
-static void drop(struct server *s, struct client *c) {
-    (void)s;
-    close(c->sock);
-    c->sock = -1;
-    free(c->framer);
-    c->framer = NULL;
-}
-
-static void report(struct server *s, struct client *c, const char *what,
+static void report(struct server *s, const struct vw_serve_client *sc, const char *what,
                    const struct vw_diag *d, size_t start) {
     fprintf(s->o->err,
             "virtwire serve: client %u: %s %s at message byte %zu (stream offset %zu)%s%s: "
             "%s\n",
-            c->id, what, vw_err_name(d->code), d->offset, start + d->offset,
+            sc->id, what, vw_err_name(d->code), d->offset, start + d->offset,
             d->field != NULL ? ", field " : "", d->field != NULL ? d->field : "",
             vw_err_text(d->code));
 }
 
 /* answer decodes the request the framer completed and replies.  Returns 0, or -1 when the
  * connection must be closed (reported). */
-static int answer(struct server *s, struct client *c) {
+static int answer(struct server *s, struct vw_serve_client *sc, struct client *c) {
     struct vw_diag diag = { 0 };
     struct vw_openhook_msg req, rep;
     struct vw_xdr_enc e;
@@ -278,14 +249,14 @@ static int answer(struct server *s, struct client *c) {
     size_t start;
     int fd, r;
 
-    vw_openhook_message(c->framer, &msg, &start);
+    vw_openhook_message(&c->framer, &msg, &start);
     if ((r = vw_openhook_decode(&req, &diag, NULL, msg.p, msg.len, s->o->encoding,
                                 VW_OPENHOOK_FROM_CLIENT, 0)) < 0) {
-        report(s, c, "invalid request:", &diag, start);
+        report(s, sc, "invalid request:", &diag, start);
         return -1;
     }
     if ((r = vw_openhook_check_fds(&req, c->pending_fds, false, &diag)) < 0) {
-        report(s, c, "request with fds:", &diag, start);
+        report(s, sc, "request with fds:", &diag, start);
         return -1;
     }
     /* the decoder refused a NUL in the filename, so the copy names exactly what was sent */
@@ -299,48 +270,49 @@ static int answer(struct server *s, struct client *c) {
     if (vw_openhook_encode(&e, &rep) < 0) {
         abort();        /* a reply always fits VW_OPENHOOK_REPLY_LEN */
     }
-    r = vw_fd_send(c->sock, out, e.len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
+    r = vw_fd_send(sc->sock, out, e.len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
     if (fd >= 0) {
         close(fd);      /* the peer has its own copy now */
     }
     if (r < 0) {
-        fprintf(s->o->err, "virtwire serve: client %u: reply not sent: %s\n", c->id,
+        fprintf(s->o->err, "virtwire serve: client %u: reply not sent: %s\n", sc->id,
                 strerror(errno));
         return -1;
     }
     return 0;
 }
 
-static void on_readable(struct server *s, struct client *c) {
+/* on_ready reads what arrived and answers every complete request (serve_loop.h). */
+static int on_ready(void *ctx, struct vw_serve_client *sc, short revents) {
+    struct server *s = ctx;
+    struct client *c = sc->state;
     uint8_t buf[VW_SERVE_READ];
     int fds[VW_SERVE_FDS_MAX];
     size_t num_fds, off = 0;
     bool ctrunc;
-    ssize_t n = vw_fd_recv(c->sock, buf, sizeof(buf), fds, VW_SERVE_FDS_MAX, &num_fds,
+    ssize_t n = vw_fd_recv(sc->sock, buf, sizeof(buf), fds, VW_SERVE_FDS_MAX, &num_fds,
                            &ctrunc, 0);
 
+    (void)revents;
     if (n == VW_E_AGAIN) {
-        return;
+        return 0;
     }
     if (n < 0) {
-        fprintf(s->o->err, "virtwire serve: client %u: read refused: %s: %s\n", c->id,
+        fprintf(s->o->err, "virtwire serve: client %u: read refused: %s: %s\n", sc->id,
                 vw_err_name((int)n), vw_err_text((int)n));
-        drop(s, c);
-        return;
+        return -1;
     }
     if (n == 0) {
-        if (vw_openhook_pending(c->framer)) {
-            fprintf(s->o->err, "virtwire serve: client %u: closed inside a request\n", c->id);
+        if (vw_openhook_pending(&c->framer)) {
+            fprintf(s->o->err, "virtwire serve: client %u: closed inside a request\n", sc->id);
         }
-        drop(s, c);
-        return;
+        return -1;
     }
     vw_fd_close_all(fds, num_fds);      /* never used: they ride on a request (checked) */
     c->pending_fds += num_fds;
-    c->deadline = now_ms() + s->o->timeout_ms;
     while (off < (size_t)n) {
         size_t used;
-        int r = vw_openhook_feed(c->framer, buf + off, (size_t)n - off, &used);
+        int r = vw_openhook_feed(&c->framer, buf + off, (size_t)n - off, &used);
 
         off += used;
         if (r == VW_E_AGAIN) {
@@ -348,207 +320,70 @@ static void on_readable(struct server *s, struct client *c) {
         }
         if (r < 0) {
             struct vw_diag d = { .code = r, .offset = 0, .field = "message_size" };
-            report(s, c, "unframeable request:", &d, c->framer->msg_start);
-            drop(s, c);
-            return;
+            report(s, sc, "unframeable request:", &d, c->framer.msg_start);
+            return -1;
         }
-        if (answer(s, c) < 0) {
-            drop(s, c);
-            return;
+        if (answer(s, sc, c) < 0) {
+            return -1;
         }
         c->pending_fds = 0;
     }
+    return 1;
 }
 
-static void on_accept(struct server *s) {
-    struct client *c = NULL;
-    int sock = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+static int on_open(void *ctx, struct vw_serve_client *sc) {
+    struct server *s = ctx;
+    struct client *c = malloc(sizeof(*c));
 
-    if (sock < 0) {
-        return;         /* EAGAIN, ECONNABORTED, EMFILE: poll again */
+    if (c == NULL ||
+        vw_openhook_framer_init(&c->framer, s->o->encoding, VW_OPENHOOK_FROM_CLIENT) < 0) {
+        free(c);
+        return -1;
     }
-    for (unsigned i = 0; i < s->o->max_clients; i++) {
-        if (s->clients[i].sock < 0) {
-            c = &s->clients[i];
-            break;
-        }
-    }
-    if (c == NULL || (c->framer = malloc(sizeof(*c->framer))) == NULL ||
-        vw_openhook_framer_init(c->framer, s->o->encoding, VW_OPENHOOK_FROM_CLIENT) < 0) {
-        if (c != NULL) {
-            free(c->framer);
-            c->framer = NULL;
-        }
-        close(sock);
-        return;
-    }
-    c->sock = sock;
-    c->id = s->next_id++;
     c->pending_fds = 0;
-    c->deadline = now_ms() + s->o->timeout_ms;
-    s->accepted = true;
-}
-
-/* ---- the listening socket ---- */
-
-static int listen_unix(struct server *s) {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    const char *path = s->o->path;
-    struct stat st;
-    int fd;
-
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        fprintf(s->o->err, "virtwire serve: %s: path too long for a unix socket\n", path);
-        return -1;
-    }
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    if (lstat(path, &st) == 0) {
-        int probe;
-
-        if (!S_ISSOCK(st.st_mode)) {
-            fprintf(s->o->err, "virtwire serve: %s exists and is not a socket\n", path);
-            return -1;
-        }
-        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-            close(probe);
-            fprintf(s->o->err, "virtwire serve: %s: a server is listening there\n", path);
-            return -1;
-        }
-        if (probe >= 0) {
-            close(probe);
-        }
-        unlink(path);   /* stale: nobody accepts on it */
-    }
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, VW_SERVE_BACKLOG) != 0) {
-        fprintf(s->o->err, "virtwire serve: %s: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return -1;
-    }
-    s->listen_fd = fd;
+    sc->state = c;
     return 0;
 }
 
-static int setup(struct server *s) {
-    if (realpath(s->o->root, s->root_real) == NULL ||
-        (s->root_fd = open(s->root_real, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        fprintf(s->o->err, "virtwire serve: --root %s: %s\n", s->o->root, strerror(errno));
-        return -1;
-    }
-    s->root_real_len = strlen(s->root_real);
-    if ((s->clients = calloc(s->o->max_clients, sizeof(*s->clients))) == NULL) {
-        fprintf(s->o->err, "virtwire serve: out of memory\n");
-        return -1;
-    }
-    for (unsigned i = 0; i < s->o->max_clients; i++) {
-        s->clients[i].sock = -1;
-    }
-    return listen_unix(s);
+static void on_close(void *ctx, struct vw_serve_client *sc) {
+    (void)ctx;
+    free(sc->state);
 }
 
-/* run polls the listener (while a slot is free) and the clients until a signal arrives or,
- * with --once, the one client is gone.  Signals are blocked except inside ppoll, so a
- * SIGTERM between two polls is not lost. */
-static void run(struct server *s, const sigset_t *waitmask) {
-    struct pollfd *pfd = calloc(s->o->max_clients + 1, sizeof(*pfd));
-    struct client **who = calloc(s->o->max_clients + 1, sizeof(*who));
+static bool on_pending(void *ctx, const struct vw_serve_client *sc) {
+    const struct client *c = sc->state;
 
-    while (pfd != NULL && who != NULL && stop_signal == 0) {
-        size_t n = 0, busy = 0;
-        int64_t now = now_ms(), next = -1;
-        struct timespec ts, *tsp = NULL;
-
-        for (unsigned i = 0; i < s->o->max_clients; i++) {
-            struct client *c = &s->clients[i];
-            if (c->sock < 0) {
-                continue;
-            }
-            if (c->deadline <= now) {
-                fprintf(s->o->err, "virtwire serve: client %u: silent for %d ms%s, dropped\n",
-                        c->id, s->o->timeout_ms,
-                        vw_openhook_pending(c->framer) ? " inside a request" : "");
-                drop(s, c);
-                continue;
-            }
-            next = next < 0 || c->deadline < next ? c->deadline : next;
-            pfd[n] = (struct pollfd){ .fd = c->sock, .events = POLLIN };
-            who[n++] = c;
-            busy++;
-        }
-        if (s->o->once && s->accepted && busy == 0) {
-            break;
-        }
-        if (busy < s->o->max_clients && !(s->o->once && s->accepted)) {
-            pfd[n] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
-            who[n++] = NULL;
-        }
-        if (next >= 0) {
-            int64_t left = next - now;
-            ts = (struct timespec){ .tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000 };
-            tsp = &ts;
-        }
-        if (ppoll(pfd, n, tsp, waitmask) < 0) {
-            continue;   /* EINTR: the loop condition sees the signal */
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (pfd[i].revents == 0) {
-                continue;
-            }
-            if (who[i] == NULL) {
-                on_accept(s);
-            } else if (who[i]->sock >= 0) {
-                on_readable(s, who[i]);
-            }
-        }
-    }
-    free(pfd);
-    free(who);
+    (void)ctx;
+    return vw_openhook_pending(&c->framer);
 }
 
 int vw_serve_openhook(const struct vw_serve_opts *opts) {
     struct server *s = calloc(1, sizeof(*s));
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigset_t block, old;
+    struct vw_serve_ops ops = { .ctx = s, .open = on_open, .ready = on_ready,
+                                .close = on_close, .pending = on_pending };
+    char listen[sizeof("unix:") + PATH_MAX], banner[sizeof(", root ") + PATH_MAX];
+    struct vw_serve_loop_opts lo = { .listen = listen, .unix_only = true, .once = opts->once,
+                                     .max_clients = opts->max_clients,
+                                     .timeout_ms = opts->timeout_ms, .banner = banner,
+                                     .err = opts->err };
     int rc = -1;
 
     if (s == NULL) {
         return -1;
     }
     s->o = opts;
-    s->listen_fd = -1;
-    s->root_fd = -1;
-    s->next_id = 1;
     s->no_openat2 = opts->no_openat2;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    sigaction(SIGTERM, &sa, NULL);      /* no SA_RESTART: ppoll returns EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    if (setup(s) == 0) {
-        fprintf(stdout, "virtwire serve: listening on unix:%s, root %s\n", opts->path,
-                s->root_real);
-        fflush(stdout);
-        run(s, &old);
-        unlink(opts->path);
-        rc = 0;
+    if (realpath(opts->root, s->root_real) == NULL ||
+        (s->root_fd = open(s->root_real, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        fprintf(opts->err, "virtwire serve: --root %s: %s\n", opts->root, strerror(errno));
+        free(s);
+        return -1;
     }
-    for (unsigned i = 0; s->clients != NULL && i < opts->max_clients; i++) {
-        if (s->clients[i].sock >= 0) {
-            drop(s, &s->clients[i]);
-        }
-    }
-    if (s->listen_fd >= 0) {
-        close(s->listen_fd);
-    }
-    if (s->root_fd >= 0) {
-        close(s->root_fd);
-    }
-    free(s->clients);
+    s->root_real_len = strlen(s->root_real);
+    snprintf(listen, sizeof(listen), "unix:%s", opts->path);
+    snprintf(banner, sizeof(banner), ", root %s", s->root_real);
+    rc = vw_serve_loop_run(&lo, &ops);
+    close(s->root_fd);
     free(s);
-    sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* t_qga.c -- runs the qemu-ga test vectors (corpus/vectors/qga/NAME.vec, syntax in vec.h)
  * against reference/qga_lex.c, qga_msg.c and qga_check.c.
  *
- * Usage: t_qga FILE.vec...
+ * Usage: t_qga [-v] FILE.vec...
  *
  * [func = qga_stream, from = client|server (, token_max = N, nesting_max = N, count_max = N)]:
  * a byte stream, framed, every message decoded in the section's direction and checked against
@@ -30,7 +30,7 @@
 
 #include "guardbuf.h"
 #include "qga.h"
-#include "vec.h"
+#include "vecrun.h"
 #include "xdr.h"
 
 #define ERR_LEN 512
@@ -140,32 +140,30 @@ static bool param_u64(struct vw_vec_case *c, const char *key, uint64_t def, uint
 
 static bool run_case(struct vw_vec_case *c) {
     static struct run whole, other;
-    const struct vw_vec_kv *in = vw_vec_get(c, "in"), *ev = vw_vec_get(c, "events");
-    const struct vw_vec_kv *pend = vw_vec_get(c, "pending"), *len = vw_vec_get(c, "lenient");
-    const struct vw_vec_kv *from = vw_vec_param(c, "from"), *path = vw_vec_get(c, "path");
+    const struct vw_vec_kv *ev = vw_vec_get(c, "events"), *path = vw_vec_get(c, "path");
+    const struct vw_vec_kv *from = vw_vec_param(c, "from");
     static const size_t chunks[] = { 1, 2, 3, 7 };
     struct limits lim;
-    char err[ERR_LEN];
     uint8_t *bytes = NULL;
     size_t n = 0;
     bool ok = true, want_pending = false, lenient = false;
-    int direction;
+    int direction, r;
     unsigned flags;
 
-    if (in == NULL || ev == NULL || from == NULL) {
+    if ((r = vw_vec_get_bytes(c, "in", &bytes, &n)) < 0) {
+        return false;
+    }
+    if (r == 0 || ev == NULL || from == NULL) {
         vw_vec_fail(c, 0, "in, events and the section's from are required");
+        free(bytes);
         return false;
     }
     direction = strcmp(from->value, "server") == 0 ? VW_QGA_FROM_SERVER : VW_QGA_FROM_CLIENT;
     if (!param_u64(c, "token_max", VW_QGA_TOKEN_MAX, &lim.token_max) ||
         !param_u64(c, "count_max", VW_QGA_TOKEN_COUNT_MAX, &lim.count_max) ||
-        !param_u64(c, "nesting_max", VW_QGA_NESTING_MAX, &lim.nesting_max)) {
-        return false;
-    }
-    if ((pend != NULL && vw_vec_parse_bool(pend->value, &want_pending, err, sizeof(err)) < 0) ||
-        (len != NULL && vw_vec_parse_bool(len->value, &lenient, err, sizeof(err)) < 0) ||
-        vw_vec_parse_bytes(in->value, &bytes, &n, err, sizeof(err)) < 0) {
-        vw_vec_fail(c, 0, "%s", err);
+        !param_u64(c, "nesting_max", VW_QGA_NESTING_MAX, &lim.nesting_max) ||
+        vw_vec_get_bool(c, "pending", &want_pending) < 0 ||
+        vw_vec_get_bool(c, "lenient", &lenient) < 0) {
         free(bytes);
         return false;
     }
@@ -203,34 +201,8 @@ static bool run_case(struct vw_vec_case *c) {
 }
 
 int main(int argc, char **argv) {
-    unsigned passed = 0, failed = 0;
+    struct vw_vecrun r = { .name = "t_qga", .run = run_case, .guard = &guard,
+                           .guard_cap = 1u << 20 };
 
-    if (vw_guardbuf_init(&guard, 1u << 20) < 0) {
-        fprintf(stderr, "t_qga: cannot map the guard buffer\n");
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        struct vw_vec_file *f;
-        struct vw_vec_case *c;
-        int r;
-
-        if (vw_vec_file_open(&f, argv[i]) < 0) {
-            failed++;
-            continue;
-        }
-        while ((r = vw_vec_next(f, &c)) == 1) {
-            bool ok = run_case(c);
-            if (vw_vec_report_unused(c) != 0) {
-                ok = false;
-            }
-            ok ? passed++ : failed++;
-        }
-        if (r < 0) {
-            failed++;
-        }
-        vw_vec_file_free(f);
-    }
-    vw_guardbuf_cleanup(&guard);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed != 0 || passed == 0;
+    return vw_vecrun_main(&r, argc, argv);
 }

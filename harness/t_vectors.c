@@ -67,7 +67,7 @@
 #include "pmap.h"
 #include "qemud.h"
 #include "recmark.h"
-#include "vec.h"
+#include "vecrun.h"
 #include "xdr.h"
 
 #define ERR_LEN 512        /* one diagnostic line */
@@ -76,8 +76,6 @@
 #define KEY_MAX 96
 #define RM_RECORDS_MAX 16  /* records one rm_feed case may produce */
 #define SHOW_MAX 4096      /* characters of a value shown in a message */
-
-static bool verbose;
 
 /* The case being run, for the SIGSEGV message (an over-read into a guard page). */
 static char current_case[512];
@@ -1316,69 +1314,10 @@ static bool same_outcome(const struct outcome *a, const struct outcome *b, char 
     return true;
 }
 
-/* ---- reading keys -------------------------------------------------------------------------- */
+/* ---- reading section parameters ------------------------------------------------------------ */
 
-/* Each returns 1 when the key is there and valid, 0 when absent, -1 (reported) when invalid. */
-
-static int key_bytes(struct vw_vec_case *c, const char *key, uint8_t **out, size_t *out_len) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_bytes(kv->value, out, out_len, err, sizeof(err)) < 0) {
-        vw_vec_fail(c, kv->line, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
-}
-
-static int key_u64(struct vw_vec_case *c, const char *key, uint64_t *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_u64(kv->value, out, err, sizeof(err)) < 0) {
-        vw_vec_fail(c, kv->line, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
-}
-
-static int key_bool(struct vw_vec_case *c, const char *key, bool *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_bool(kv->value, out, err, sizeof(err)) < 0) {
-        vw_vec_fail(c, kv->line, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
-}
-
-/* key_code reads an error name; VW_OK only when |ok_allowed|. */
-static int key_code(struct vw_vec_case *c, const char *key, bool ok_allowed, int *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    int code;
-
-    if (kv == NULL) {
-        return 0;
-    }
-    code = vw_err_from_name(kv->value);
-    if (code > 0 || (code == 0 && !ok_allowed)) {
-        vw_vec_fail(c, kv->line, "%s: \"%s\" is not %san error code name (VW_E_...)", key,
-                    kv->value, ok_allowed ? "VW_OK or " : "");
-        return -1;
-    }
-    *out = code;
-    return 1;
-}
+/* Each returns 0, or -1 (reported) when the parameter is missing or invalid; case keys are read
+ * with vec.h's vw_vec_get_*. */
 
 static int param_u64(struct vw_vec_case *c, const char *key, uint64_t max, uint64_t *out) {
     const struct vw_vec_kv *kv = vw_vec_param(c, key);
@@ -1728,14 +1667,14 @@ static void check_error(struct ctx *x, const struct outcome *a, int want, bool l
     if (lenient) {
         int code;
         uint64_t v;
-        int r = key_code(c, "lax", true, &code);
+        int r = vw_vec_get_code(c, "lax", "VW_OK", &code);
         if (r < 0) {
             x->ok = false;
         } else if (r > 0 && a->lax.code != code) {
             fail(x, key_line(c, "lax"), "lax is %s, expected %s", fmt_diag(&a->lax, d, sizeof(d)),
                  vw_err_name(code));
         }
-        r = key_u64(c, "lax_offset", &v);
+        r = vw_vec_get_u64(c, "lax_offset", &v);
         if (r < 0) {
             x->ok = false;
         } else if (r > 0 && (a->lax.code == 0 || a->lax.offset != v)) {
@@ -1752,7 +1691,7 @@ static void check_lax(struct ctx *x, const struct outcome *a) {
     uint64_t v;
     int code, r;
 
-    r = key_code(c, "lax", true, &code);
+    r = vw_vec_get_code(c, "lax", "VW_OK", &code);
     if (r < 0) {
         x->ok = false;
         return;
@@ -1770,7 +1709,7 @@ static void check_lax(struct ctx *x, const struct outcome *a) {
     if (code == 0) {
         return;
     }
-    r = key_u64(c, "lax_offset", &v);
+    r = vw_vec_get_u64(c, "lax_offset", &v);
     if (r < 0) {
         x->ok = false;
     } else if (r == 0) {
@@ -1835,8 +1774,8 @@ static void run_decoder(struct ctx *x) {
         fail(x, 0, "runner: out of memory");
         goto cleanup;
     }
-    if ((r = key_bool(c, "lenient", &lenient)) < 0 ||
-        (r = key_code(c, "error", false, &want_err)) < 0) {
+    if ((r = vw_vec_get_bool(c, "lenient", &lenient)) < 0 ||
+        (r = vw_vec_get_code(c, "error", NULL, &want_err)) < 0) {
         x->ok = false;
         goto cleanup;
     }
@@ -2080,12 +2019,12 @@ static void run_rm(struct ctx *x) {
         fail(x, 0, "runner: out of memory");
         goto cleanup;
     }
-    if ((r = key_code(c, "error", false, &want_err)) < 0) {
+    if ((r = vw_vec_get_code(c, "error", NULL, &want_err)) < 0) {
         x->ok = false;
         goto cleanup;
     }
     if (want_err != 0) {
-        if ((r = key_u64(c, "offset", &want_off)) <= 0) {
+        if ((r = vw_vec_get_u64(c, "offset", &want_off)) <= 0) {
             if (r == 0) {
                 fail(x, key_line(c, "error"), "an error case needs \"offset:\" (bytes used)");
             }
@@ -2295,18 +2234,18 @@ static bool run_case(struct vw_vec_case *c) {
     if (read_params(c, x.fn, &x.pa) < 0) {
         return false;
     }
-    r = key_bytes(c, "in", &x.in, &x.in_len);
+    r = vw_vec_get_bytes(c, "in", &x.in, &x.in_len);
     if (r <= 0) {
         if (r == 0) {
             vw_vec_fail(c, 0, "case without \"in:\"");
         }
         return false;
     }
-    if (key_bytes(c, "canonical", &x.canon, &x.canon_len) < 0) {
+    if (vw_vec_get_bytes(c, "canonical", &x.canon, &x.canon_len) < 0) {
         x.ok = false;
         goto cleanup;
     }
-    if ((r = key_u64(c, "in_len", &in_len)) < 0) {
+    if ((r = vw_vec_get_u64(c, "in_len", &in_len)) < 0) {
         x.ok = false;
         goto cleanup;
     }
@@ -2323,9 +2262,6 @@ static bool run_case(struct vw_vec_case *c) {
     } else {
         run_decoder(&x);
     }
-    if (x.ok && vw_vec_report_unused(c) > 0) {
-        x.ok = false;
-    }
 cleanup:
     vw_guardbuf_cleanup(&x.g);
     free(x.in);
@@ -2334,49 +2270,8 @@ cleanup:
 }
 
 int main(int argc, char **argv) {
-    size_t passed = 0, failed = 0;
-    int first = 1;
+    struct vw_vecrun r = { .name = "t_vectors", .run = run_case };
 
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        verbose = true;
-        first = 2;
-    }
-    if (first >= argc) {
-        fprintf(stderr, "usage: t_vectors [-v] FILE.vec...\n");
-        return 1;
-    }
-    setvbuf(stdout, NULL, _IOLBF, 0);
     install_segv_handler();
-    for (int i = first; i < argc; i++) {
-        struct vw_vec_file *f;
-        struct vw_vec_case *c;
-        size_t cases = 0;
-        int r;
-
-        if (vw_vec_file_open(&f, argv[i]) < 0) {
-            failed++;
-            continue;
-        }
-        while ((r = vw_vec_next(f, &c)) == 1) {
-            bool ok = run_case(c);
-            cases++;
-            if (ok) {
-                passed++;
-            } else {
-                failed++;
-            }
-            if (verbose) {
-                printf("%s:%u: %s: %s\n", c->path, c->line, ok ? "ok" : "FAIL", c->name);
-            }
-        }
-        if (r < 0) {
-            failed++;
-        } else if (cases == 0) {
-            printf("%s: no cases\n", argv[i]);
-            failed++;
-        }
-        vw_vec_file_free(f);
-    }
-    printf("%zu passed, %zu failed\n", passed, failed);
-    return failed > 0 ? 1 : 0;
+    return vw_vecrun_main(&r, argc, argv);
 }

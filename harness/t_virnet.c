@@ -28,7 +28,6 @@
  * The last line printed is "N passed, N failed"; the exit status is 1 if any case failed. */
 #define _GNU_SOURCE  /* open_memstream */
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,11 +36,9 @@
 
 #include "dump_virnet.h"
 #include "guardbuf.h"
-#include "vec.h"
+#include "vecrun.h"
 #include "virnet.h"
 
-#define ERR_LEN 512
-#define LIST_MAX 32
 #define ITEMS_MAX 4096
 
 struct items {
@@ -60,76 +57,12 @@ static int collect(void *ctx, const struct vw_xs_item *it) {
 }
 
 static struct vw_guardbuf guard;
-static bool case_failed;
-
-static void fail(struct vw_vec_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail(struct vw_vec_case *c, const char *fmt, ...) {
-    char msg[ERR_LEN];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    vw_vec_fail(c, 0, "%s", msg);
-    case_failed = true;
-}
-
-static int key_i64(struct vw_vec_case *c, const char *key, int64_t *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_i64(kv->value, out, err, sizeof(err)) < 0) {
-        fail(c, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
-}
-
-static int key_bool(struct vw_vec_case *c, const char *key, bool *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_bool(kv->value, out, err, sizeof(err)) < 0) {
-        fail(c, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
-}
-
-/* key_code reads an error name ("none" = 0 when |none_ok|). */
-static int key_code(struct vw_vec_case *c, const char *key, bool none_ok, int *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    int code;
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (none_ok && strcmp(kv->value, "none") == 0) {
-        *out = 0;
-        return 1;
-    }
-    code = vw_err_from_name(kv->value);
-    if (code >= 0) {
-        fail(c, "%s: \"%s\" is not an error code name", key, kv->value);
-        return -1;
-    }
-    *out = code;
-    return 1;
-}
-
 /* check_num compares a number key when the case gives it. */
 static void check_num(struct vw_vec_case *c, const char *key, int64_t have) {
     int64_t want;
 
-    if (key_i64(c, key, &want) == 1 && want != have) {
-        fail(c, "%s: want %lld, have %lld", key, (long long)want, (long long)have);
+    if (vw_vec_get_i64(c, key, &want) == 1 && want != have) {
+        vw_vec_fail(c, 0, "%s: want %lld, have %lld", key, (long long)want, (long long)have);
     }
 }
 
@@ -138,13 +71,13 @@ static void check_str(struct vw_vec_case *c, const char *key, const char *have, 
 
     if (kv == NULL) {
         if (required) {
-            fail(c, "success needs \"%s:\" (have \"%s\")", key, have);
+            vw_vec_fail(c, 0, "success needs \"%s:\" (have \"%s\")", key, have);
         }
         return;
     }
     const char *want = strcmp(kv->value, "\"\"") == 0 ? "" : kv->value;
     if (strcmp(want, have) != 0) {
-        fail(c, "%s: want \"%s\", have \"%s\"", key, want, have);
+        vw_vec_fail(c, 0, "%s: want \"%s\", have \"%s\"", key, want, have);
     }
 }
 
@@ -170,8 +103,8 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     unsigned flags;
     const uint8_t *g;
 
-    if (key_i64(c, "fds", &fds) < 0 || key_bool(c, "lenient", &lenient) < 0 ||
-        key_code(c, "error", false, &want_err) < 0) {
+    if (vw_vec_get_i64(c, "fds", &fds) < 0 || vw_vec_get_bool(c, "lenient", &lenient) < 0 ||
+        vw_vec_get_code(c, "error", NULL, &want_err) < 0) {
         return;
     }
     flags = lenient ? VW_DEC_LENIENT : 0;
@@ -182,7 +115,7 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
 
     /* the same from a buffer that ends at a guard page */
     if ((g = vw_guardbuf_put(&guard, in, len)) == NULL) {
-        fail(c, "guard page: input too long");
+        vw_vec_fail(c, 0, "guard page: input too long");
         return;
     }
     m2 = sentinel;
@@ -190,32 +123,16 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     r2 = vw_virnet_decode(&m2, &d2, &lax2, g, len, (int)fds, flags, collect, &items2);
     if (r2 != r || d2.code != diag.code || d2.offset != diag.offset ||
         (r == 0 && !same_msg(&m, &m2, in, g))) {
-        fail(c, "guard-page copy decodes differently (%s vs %s)", vw_err_name(r2),
-             vw_err_name(r));
+        vw_vec_fail(c, 0, "guard-page copy decodes differently (%s vs %s)", vw_err_name(r2),
+                       vw_err_name(r));
     }
 
     if (want_err != 0) {
-        int64_t off;
-        const struct vw_vec_kv *field = vw_vec_get(c, "field");
-        if (r != want_err) {
-            fail(c, "want %s, have %s (diag %s at %zu)", vw_err_name(want_err),
-                 r == 0 ? "success" : vw_err_name(r), vw_err_name(diag.code), diag.offset);
+        if (!vw_vecrun_check_error(c, r, &diag, want_err)) {
             return;
         }
-        if (diag.code != r) {
-            fail(c, "diag code %s disagrees with the result", vw_err_name(diag.code));
-        }
-        if (key_i64(c, "offset", &off) != 1) {
-            fail(c, "an error case needs \"offset:\"");
-        } else if ((size_t)off != diag.offset) {
-            fail(c, "offset: want %lld, have %zu", (long long)off, diag.offset);
-        }
-        if (field != NULL && (diag.field == NULL || strcmp(field->value, diag.field) != 0)) {
-            fail(c, "field: want \"%s\", have \"%s\"", field->value,
-                 diag.field != NULL ? diag.field : "(none)");
-        }
         if (memcmp(&m, &sentinel, sizeof(m)) != 0) {
-            fail(c, "the output was written although the decode failed");
+            vw_vec_fail(c, 0, "the output was written although the decode failed");
         }
         /* every prefix: VW_E_SHORT or the same error */
         for (size_t k = 0; k < len; k++) {
@@ -223,12 +140,12 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
             int rp = vw_virnet_decode(&p, NULL, NULL, in, k, (int)fds, flags, NULL, NULL);
             /* a length word smaller than the input frames a valid prefix */
             if (rp != VW_E_SHORT && rp != r && !(r == VW_E_LENGTH && rp == 0)) {
-                fail(c, "prefix of %zu bytes: %s", k, vw_err_name(rp));
+                vw_vec_fail(c, 0, "prefix of %zu bytes: %s", k, vw_err_name(rp));
                 break;
             }
         }
         if (lenient) {
-            if (key_code(c, "lax", true, &want_lax) < 0) {
+            if (vw_vec_get_code(c, "lax", "none", &want_lax) < 0) {
                 return;
             }
             vw_vec_get(c, "lax_offset");
@@ -236,8 +153,8 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
         return;
     }
     if (r < 0) {
-        fail(c, "want success, have %s at %zu (field %s)", vw_err_name(r), diag.offset,
-             diag.field != NULL ? diag.field : "-");
+        vw_vec_fail(c, 0, "want success, have %s at %zu (field %s)", vw_err_name(r), diag.offset,
+                       diag.field != NULL ? diag.field : "-");
         return;
     }
 
@@ -247,7 +164,7 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
         size_t text_len = 0;
         FILE *f = open_memstream(&text, &text_len);
         if (f == NULL) {
-            fail(c, "open_memstream");
+            vw_vec_fail(c, 0, "open_memstream");
             return;
         }
         vw_dump_virnet_summary(f, &m, in);
@@ -270,24 +187,14 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
 
     /* lenient notes */
     if (lenient) {
-        int64_t off;
-        if (key_code(c, "lax", true, &want_lax) < 0) {
-            return;
-        }
-        if (want_lax != lax.code) {
-            fail(c, "lax: want %s, have %s", want_lax ? vw_err_name(want_lax) : "none",
-                 lax.code ? vw_err_name(lax.code) : "none");
-        }
-        if (key_i64(c, "lax_offset", &off) == 1 && (size_t)off != lax.offset) {
-            fail(c, "lax_offset: want %lld, have %zu", (long long)off, lax.offset);
-        }
+        vw_vecrun_check_lax(c, &lax);
     } else {
         struct vw_diag lx = { 0 };
         struct vw_virnet_msg ml;
         if (vw_virnet_decode(&ml, NULL, &lx, in, len, (int)fds, VW_DEC_LENIENT, NULL, NULL) != 0 ||
             lx.code != 0 || !same_msg(&m, &ml, in, in)) {
-            fail(c, "strict success but lenient decode differs or notes %s",
-                 vw_err_name(lx.code));
+            vw_vec_fail(c, 0, "strict success but lenient decode differs or notes %s",
+                           vw_err_name(lx.code));
         }
     }
 
@@ -296,18 +203,18 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
         uint8_t *out = malloc(len + 1);
         struct vw_xdr_enc e;
         if (out == NULL) {
-            fail(c, "malloc");
+            vw_vec_fail(c, 0, "malloc");
             return;
         }
         vw_xdr_enc_init(&e, out, len);
         r = vw_virnet_encode(&e, &m, items.v, items.n);
         if (r != 0 || e.len != len || memcmp(out, in, len) != 0) {
-            fail(c, "re-encoding gives %s, %zu bytes, %s", vw_err_name(r), e.len,
-                 r == 0 && e.len == len ? "different bytes" : "");
+            vw_vec_fail(c, 0, "re-encoding gives %s, %zu bytes, %s", vw_err_name(r), e.len,
+                           r == 0 && e.len == len ? "different bytes" : "");
         }
         vw_xdr_enc_init(&e, out, len - 1);
         if (vw_virnet_encode(&e, &m, items.v, items.n) != VW_E_NOSPACE || e.len != 0) {
-            fail(c, "one byte short of room is not a clean VW_E_NOSPACE");
+            vw_vec_fail(c, 0, "one byte short of room is not a clean VW_E_NOSPACE");
         }
         free(out);
     }
@@ -316,21 +223,13 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
         struct vw_virnet_msg p;
         int rp = vw_virnet_decode(&p, NULL, NULL, in, k, (int)fds, flags, NULL, NULL);
         if (rp != VW_E_SHORT) {
-            fail(c, "prefix of %zu bytes: want VW_E_SHORT, have %s", k, vw_err_name(rp));
+            vw_vec_fail(c, 0, "prefix of %zu bytes: want VW_E_SHORT, have %s", k, vw_err_name(rp));
             break;
         }
     }
 }
 
-struct feed_result {
-    size_t num;
-    uint64_t starts[LIST_MAX];
-    int err;
-    size_t err_at;
-    bool pending;
-};
-
-static void feed(const uint8_t *in, size_t len, size_t chunk, struct feed_result *o) {
+static void feed(const uint8_t *in, size_t len, size_t chunk, struct vw_vecrun_feed *o) {
     struct vw_virnet_framer f;
     size_t off = 0, used;
 
@@ -341,7 +240,7 @@ static void feed(const uint8_t *in, size_t len, size_t chunk, struct feed_result
         int r = vw_virnet_feed(&f, in + off, n, &used);
         off += used;
         if (r == 1) {
-            if (o->num < LIST_MAX) {
+            if (o->num < VW_VECRUN_STARTS_MAX) {
                 o->starts[o->num] = f.msg_start;
             }
             o->num++;
@@ -359,107 +258,31 @@ static void feed(const uint8_t *in, size_t len, size_t chunk, struct feed_result
 }
 
 static void run_feed(struct vw_vec_case *c, const uint8_t *in, size_t len) {
-    const struct vw_vec_kv *kv;
-    struct feed_result whole, bytes, guarded;
-    uint64_t starts[LIST_MAX];
-    size_t num_starts = 0;
-    int64_t n, off;
-    int want_err = 0;
-    bool pending = false;
-    char err[ERR_LEN];
+    struct vw_vecrun_feed whole, bytes, guarded;
     const uint8_t *g = vw_guardbuf_put(&guard, in, len);
 
     feed(in, len, len > 0 ? len : 1, &whole);
     feed(in, len, 1, &bytes);
     if (g == NULL) {
-        fail(c, "guard page: input too long");
+        vw_vec_fail(c, 0, "guard page: input too long");
         return;
     }
     feed(g, len, 7, &guarded);
-    if (memcmp(&whole, &bytes, sizeof(whole)) != 0 || memcmp(&whole, &guarded, sizeof(whole))) {
-        fail(c, "whole, byte-by-byte and guard-page feeding disagree");
-    }
-    if (key_i64(c, "out.messages", &n) != 1 || (size_t)n != whole.num) {
-        fail(c, "out.messages: want it given and equal to %zu", whole.num);
-    }
-    if ((kv = vw_vec_get(c, "out.starts")) != NULL) {
-        if (vw_vec_parse_list(kv->value, starts, LIST_MAX, &num_starts, err, sizeof(err)) < 0) {
-            fail(c, "out.starts: %s", err);
-        } else if (num_starts != (whole.num < LIST_MAX ? whole.num : LIST_MAX) ||
-                   memcmp(starts, whole.starts, num_starts * sizeof(starts[0])) != 0) {
-            fail(c, "out.starts differ");
-        }
-    }
-    if (key_code(c, "error", false, &want_err) < 0) {
-        return;
-    }
-    if (want_err != whole.err) {
-        fail(c, "error: want %s, have %s", want_err ? vw_err_name(want_err) : "none",
-             whole.err ? vw_err_name(whole.err) : "none");
-    } else if (want_err != 0 &&
-               (key_i64(c, "offset", &off) != 1 || (size_t)off != whole.err_at)) {
-        fail(c, "offset: want the stream offset %zu given", whole.err_at);
-    }
-    if (key_bool(c, "pending", &pending) == 1 && pending != whole.pending) {
-        fail(c, "pending: want %s", pending ? "yes" : "no");
-    }
+    vw_vecrun_check_feed(c, &whole, &bytes, &guarded);
+}
+
+static bool run_case(struct vw_vec_case *c) {
+    static const struct vw_vecrun_func funcs[] = {
+        { "virnet_decode", run_decode },
+        { "virnet_feed", run_feed },
+    };
+
+    return vw_vecrun_dispatch(c, funcs, sizeof(funcs) / sizeof(funcs[0]));
 }
 
 int main(int argc, char **argv) {
-    unsigned passed = 0, failed = 0;
-    int first = 1;
+    struct vw_vecrun r = { .name = "t_virnet", .run = run_case, .guard = &guard,
+                           .guard_cap = 1u << 16 };
 
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        first = 2;
-    }
-    if (vw_guardbuf_init(&guard, 1u << 16) < 0) {
-        perror("t_virnet: guard page");
-        return 1;
-    }
-    for (int i = first; i < argc; i++) {
-        struct vw_vec_file *vf;
-        struct vw_vec_case *c;
-        int r;
-        if (vw_vec_file_open(&vf, argv[i]) < 0) {
-            failed++;
-            continue;
-        }
-        while ((r = vw_vec_next(vf, &c)) == 1) {
-            uint8_t *in = NULL;
-            size_t len = 0;
-            const struct vw_vec_kv *kv = vw_vec_get(c, "in");
-            char err[ERR_LEN];
-            case_failed = false;
-            if (kv == NULL) {
-                fail(c, "a case needs \"in:\"");
-            } else if (vw_vec_parse_bytes(kv->value, &in, &len, err, sizeof(err)) < 0) {
-                fail(c, "in: %s", err);
-            } else if (strcmp(c->func, "virnet_decode") == 0) {
-                run_decode(c, in, len);
-            } else if (strcmp(c->func, "virnet_feed") == 0) {
-                run_feed(c, in, len);
-            } else {
-                fail(c, "unknown func \"%s\"", c->func);
-            }
-            free(in);
-            if (vw_vec_report_unused(c) > 0) {
-                case_failed = true;
-            }
-            if (case_failed) {
-                failed++;
-            } else {
-                passed++;
-            }
-            if (first == 2) {
-                printf("%s: %s\n", case_failed ? "FAIL" : "ok", c->name);
-            }
-        }
-        if (r < 0) {
-            failed++;
-        }
-        vw_vec_file_free(vf);
-    }
-    vw_guardbuf_cleanup(&guard);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed > 0 ? 1 : 0;
+    return vw_vecrun_main(&r, argc, argv);
 }

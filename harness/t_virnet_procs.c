@@ -34,14 +34,13 @@
 #include <string.h>
 
 #include "guardbuf.h"
-#include "vec.h"
+#include "vecrun.h"
 #include "virnet_procs.h"
 #include "xs.h"
 
 #define ITEMS_MAX 8192
 #define PATH_MAX_LEN 256
 
-static bool verbose;
 static struct vw_guardbuf guard;
 
 struct items {
@@ -231,22 +230,7 @@ static void check_table(void) {
 struct tcase {
     struct vw_vec_case *c;
     const struct vw_xs_type *t;
-    bool ok;
 };
-
-static void fail(struct tcase *x, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(struct tcase *x, unsigned line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    vw_vec_fail(x->c, line, "%s", msg);
-    x->ok = false;
-}
 
 static const struct vw_xs_type *schema_of(struct tcase *x) {
     static const struct { const char *name; uint32_t prog; } names[] = {
@@ -269,14 +253,14 @@ static const struct vw_xs_type *schema_of(struct tcase *x) {
         return &vw_virnet_stream_hole_type;
     }
     if (strcmp(c->func, "payload") != 0) {
-        fail(x, c->section_line, "unknown func \"%s\"", c->func);
+        vw_vec_fail(x->c, c->section_line, "unknown func \"%s\"", c->func);
         return NULL;
     }
     kp = vw_vec_param(c, "prog");
     kn = vw_vec_param(c, "proc");
     kw = vw_vec_param(c, "payload");
     if (kp == NULL || kn == NULL || kw == NULL) {
-        fail(x, c->section_line, "payload needs prog, proc and payload parameters");
+        vw_vec_fail(x->c, c->section_line, "payload needs prog, proc and payload parameters");
         return NULL;
     }
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -287,11 +271,11 @@ static const struct vw_xs_type *schema_of(struct tcase *x) {
     }
     if (!found || vw_vec_parse_i64(kn->value, &num, err, sizeof(err)) < 0 || num < INT32_MIN ||
         num > INT32_MAX) {
-        fail(x, c->section_line, "bad prog or proc");
+        vw_vec_fail(x->c, c->section_line, "bad prog or proc");
         return NULL;
     }
     if ((p = vw_virnet_proc_find(prog, (int32_t)num)) == NULL) {
-        fail(x, c->section_line, "no procedure %s %lld", kp->value, (long long)num);
+        vw_vec_fail(x->c, c->section_line, "no procedure %s %lld", kp->value, (long long)num);
         return NULL;
     }
     const struct vw_xs_type *t = strcmp(kw->value, "args") == 0  ? p->args
@@ -299,39 +283,9 @@ static const struct vw_xs_type *schema_of(struct tcase *x) {
                                  : strcmp(kw->value, "msg") == 0 ? p->msg
                                                                  : NULL;
     if (t == NULL) {
-        fail(x, c->section_line, "%s has no payload \"%s\"", p->name, kw->value);
+        vw_vec_fail(x->c, c->section_line, "%s has no payload \"%s\"", p->name, kw->value);
     }
     return t;
-}
-
-static int key_code(struct tcase *x, const char *key, int *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(x->c, key);
-    int code;
-
-    if (kv == NULL) {
-        return 0;
-    }
-    code = vw_err_from_name(kv->value);
-    if (code >= 0) {
-        fail(x, kv->line, "%s: \"%s\" is not an error code name", key, kv->value);
-        return -1;
-    }
-    *out = code;
-    return 1;
-}
-
-static int key_u64(struct tcase *x, const char *key, uint64_t *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(x->c, key);
-    char err[128];
-
-    if (kv == NULL) {
-        return 0;
-    }
-    if (vw_vec_parse_u64(kv->value, out, err, sizeof(err)) < 0) {
-        fail(x, kv->line, "%s: %s", key, err);
-        return -1;
-    }
-    return 1;
 }
 
 /* check_value compares the case key "out.<path>" (if any) with one decoded value. */
@@ -352,20 +306,21 @@ static void check_value(struct tcase *x, const char *path, const struct vw_xs_it
     kv = vw_vec_get(x->c, key);
     if (mode == 1) {  /* NULL */
         if (strcmp(kv->value, "NULL") != 0) {
-            fail(x, kv->line, "%s: decoded NULL", key);
+            vw_vec_fail(x->c, kv->line, "%s: decoded NULL", key);
         }
         return;
     }
     if (mode == 2 || mode == 3) {  /* count, or chars */
         if (mode == 2) {
             if (vw_vec_parse_u64(kv->value, &u, err, sizeof(err)) < 0 || u != it->u) {
-                fail(x, kv->line, "%s: decoded count %llu", key, (unsigned long long)it->u);
+                vw_vec_fail(x->c, kv->line, "%s: decoded count %llu", key,
+                            (unsigned long long)it->u);
             }
             return;
         }
         if (vw_vec_parse_bytes(kv->value, &bytes, &len, err, sizeof(err)) < 0 ||
             len != num_chars || memcmp(bytes, chars, len) != 0) {
-            fail(x, kv->line, "%s: decoded %zu chars differ", key, num_chars);
+            vw_vec_fail(x->c, kv->line, "%s: decoded %zu chars differ", key, num_chars);
         }
         free(bytes);
         return;
@@ -377,7 +332,7 @@ static void check_value(struct tcase *x, const char *path, const struct vw_xs_it
     case VW_XS_SHORT:
     case VW_XS_ENUM:
         if (vw_vec_parse_i64(kv->value, &i, err, sizeof(err)) < 0 || i != it->i) {
-            fail(x, kv->line, "%s: decoded %lld", key, (long long)it->i);
+            vw_vec_fail(x->c, kv->line, "%s: decoded %lld", key, (long long)it->i);
         }
         break;
     case VW_XS_UINT:
@@ -385,12 +340,12 @@ static void check_value(struct tcase *x, const char *path, const struct vw_xs_it
     case VW_XS_UCHAR:
     case VW_XS_USHORT:
         if (vw_vec_parse_u64(kv->value, &u, err, sizeof(err)) < 0 || u != it->u) {
-            fail(x, kv->line, "%s: decoded %llu", key, (unsigned long long)it->u);
+            vw_vec_fail(x->c, kv->line, "%s: decoded %llu", key, (unsigned long long)it->u);
         }
         break;
     case VW_XS_BOOL:
         if (vw_vec_parse_bool(kv->value, &b, err, sizeof(err)) < 0 || b != (it->u != 0)) {
-            fail(x, kv->line, "%s: decoded %s", key, it->u != 0 ? "true" : "false");
+            vw_vec_fail(x->c, kv->line, "%s: decoded %s", key, it->u != 0 ? "true" : "false");
         }
         break;
     case VW_XS_STRING:
@@ -398,12 +353,12 @@ static void check_value(struct tcase *x, const char *path, const struct vw_xs_it
     case VW_XS_FIXED_OPAQUE:
         if (vw_vec_parse_bytes(kv->value, &bytes, &len, err, sizeof(err)) < 0 ||
             len != it->bytes.len || (len > 0 && memcmp(bytes, it->bytes.p, len) != 0)) {
-            fail(x, kv->line, "%s: decoded %zu bytes that differ", key, it->bytes.len);
+            vw_vec_fail(x->c, kv->line, "%s: decoded %zu bytes that differ", key, it->bytes.len);
         }
         free(bytes);
         break;
     default:
-        fail(x, kv->line, "%s: no value at this path", key);
+        vw_vec_fail(x->c, kv->line, "%s: no value at this path", key);
         break;
     }
 }
@@ -424,7 +379,7 @@ static void check_items(struct tcase *x, const struct items *s) {
         char *path;
 
         if (d > VW_XS_DEPTH_MAX) {
-            fail(x, 0, "item depth %u", d);
+            vw_vec_fail(x->c, 0, "item depth %u", d);
             return;
         }
         path = lv[d].path;
@@ -495,19 +450,20 @@ static void run_accept(struct tcase *x, const uint8_t *in, size_t len, const str
     items_b.n = 0;
     if ((r = vw_xs_decode_body(x->t, in, in, len, VW_DEC_LENIENT, &d, &lax, collect,
                                &items_b)) < 0 || lax.code != 0 || items_b.n != s->n) {
-        fail(x, 0, "lenient mode: %s, note %s", vw_err_name(r), vw_err_name(lax.code));
+        vw_vec_fail(x->c, 0, "lenient mode: %s, note %s", vw_err_name(r), vw_err_name(lax.code));
     }
     /* round trip */
     vw_xdr_enc_init(&e, enc, sizeof(enc));
     if ((r = vw_xs_encode(x->t, &e, s->v, s->n, &pos)) < 0 || pos != s->n || e.len != len ||
         memcmp(enc, in, len) != 0) {
-        fail(x, 0, "re-encoding differs from the input (%s, %zu bytes)", vw_err_name(r), e.len);
+        vw_vec_fail(x->c, 0, "re-encoding differs from the input (%s, %zu bytes)", vw_err_name(r),
+                    e.len);
     }
     if (len > 0) {
         pos = 0;
         vw_xdr_enc_init(&e, enc, len - 1);
         if ((r = vw_xs_encode(x->t, &e, s->v, s->n, &pos)) != VW_E_NOSPACE || e.len != 0) {
-            fail(x, 0, "encoding into %zu bytes gave %s", len - 1, vw_err_name(r));
+            vw_vec_fail(x->c, 0, "encoding into %zu bytes gave %s", len - 1, vw_err_name(r));
         }
     }
     /* every proper prefix is short */
@@ -515,15 +471,15 @@ static void run_accept(struct tcase *x, const uint8_t *in, size_t len, const str
         struct vw_diag dp = { 0 };
         r = vw_xs_decode_body(x->t, in, in, n, 0, &dp, NULL, NULL, NULL);
         if (r != VW_E_SHORT || dp.offset > n) {
-            fail(x, 0, "prefix of %zu bytes: %s at %zu, want VW_E_SHORT", n, vw_err_name(r),
-                 dp.offset);
+            vw_vec_fail(x->c, 0, "prefix of %zu bytes: %s at %zu, want VW_E_SHORT", n,
+                        vw_err_name(r), dp.offset);
             break;
         }
     }
 }
 
 static bool run_case(struct vw_vec_case *c) {
-    struct tcase x = { .c = c, .ok = true };
+    struct tcase x = { .c = c };
     const struct vw_vec_kv *kin, *kfield;
     struct vw_diag ds = { 0 }, dl = { 0 }, lax = { 0 }, dg = { 0 };
     uint8_t *in = NULL;
@@ -539,16 +495,16 @@ static bool run_case(struct vw_vec_case *c) {
     }
     if ((kin = vw_vec_get(c, "in")) == NULL ||
         vw_vec_parse_bytes(kin->value, &in, &len, err, sizeof(err)) < 0) {
-        fail(&x, 0, "in: missing or bad");
+        vw_vec_fail(c, 0, "in: missing or bad");
         free(in);
         return false;
     }
-    has_err = key_code(&x, "error", &want);
-    has_lax = key_code(&x, "lax", &want_lax);
-    has_off = key_u64(&x, "offset", &off);
-    has_items = key_u64(&x, "items", &num_items);
-    has_len = key_code(&x, "lenient", &want_len);
-    has_len_off = key_u64(&x, "lenient_offset", &len_off);
+    has_err = vw_vec_get_code(c, "error", NULL, &want);
+    has_lax = vw_vec_get_code(c, "lax", NULL, &want_lax);
+    has_off = vw_vec_get_u64(c, "offset", &off);
+    has_items = vw_vec_get_u64(c, "items", &num_items);
+    has_len = vw_vec_get_code(c, "lenient", NULL, &want_len);
+    has_len_off = vw_vec_get_u64(c, "lenient_offset", &len_off);
     kfield = vw_vec_get(c, "field");
     if (has_err < 0 || has_lax < 0 || has_off < 0 || has_items < 0 || has_len < 0 ||
         has_len_off < 0) {
@@ -557,7 +513,8 @@ static bool run_case(struct vw_vec_case *c) {
     }
     if ((has_err == 1) != (has_off == 1) || (has_lax == 1 && has_err != 1) ||
         (has_len == 1) != (has_len_off == 1) || (has_len == 1 && (has_err != 1 || has_lax))) {
-        fail(&x, 0, "error: needs offset:, lax: needs error:, lenient: needs lenient_offset:");
+        vw_vec_fail(c, 0,
+                    "error: needs offset:, lax: needs error:, lenient: needs lenient_offset:");
     }
     if (has_len != 1) {
         want_len = want;
@@ -567,102 +524,59 @@ static bool run_case(struct vw_vec_case *c) {
     rs = vw_xs_decode_body(x.t, in, in, len, 0, &ds, NULL, collect, &items_a);
     /* the same decode from a buffer ending at a guard page */
     if ((g = vw_guardbuf_put(&guard, in, len)) == NULL) {
-        fail(&x, 0, "guard buffer");
+        vw_vec_fail(c, 0, "guard buffer");
     } else {
         rg = vw_xs_decode_body(x.t, g, g, len, 0, &dg, NULL, NULL, NULL);
         if (rg != rs || !same_diag(&dg, &ds)) {
-            fail(&x, 0, "guard-page decode differs: %s", vw_err_name(rg));
+            vw_vec_fail(c, 0, "guard-page decode differs: %s", vw_err_name(rg));
         }
     }
     if (has_err != 1) {
         if (rs < 0) {
-            fail(&x, 0, "strict: %s at %zu (%s)", vw_err_name(rs), ds.offset,
-                 ds.field != NULL ? ds.field : "-");
+            vw_vec_fail(c, 0, "strict: %s at %zu (%s)", vw_err_name(rs), ds.offset,
+                       ds.field != NULL ? ds.field : "-");
         } else {
             if (has_items == 1 && num_items != items_a.n) {
-                fail(&x, 0, "%zu items", items_a.n);
+                vw_vec_fail(c, 0, "%zu items", items_a.n);
             }
             check_items(&x, &items_a);
             run_accept(&x, in, len, &items_a);
         }
     } else {
         if (rs != want || ds.offset != off) {
-            fail(&x, 0, "strict: %s at %zu, want %s at %llu", vw_err_name(rs), ds.offset,
-                 vw_err_name(want), (unsigned long long)off);
+            vw_vec_fail(c, 0, "strict: %s at %zu, want %s at %llu", vw_err_name(rs), ds.offset,
+                       vw_err_name(want), (unsigned long long)off);
         }
         if (kfield != NULL && (ds.field == NULL || strcmp(ds.field, kfield->value) != 0)) {
-            fail(&x, kfield->line, "field: %s", ds.field != NULL ? ds.field : "(none)");
+            vw_vec_fail(c, kfield->line, "field: %s", ds.field != NULL ? ds.field : "(none)");
         }
         items_b.n = 0;
         rl = vw_xs_decode_body(x.t, in, in, len, VW_DEC_LENIENT, &dl, &lax, collect, &items_b);
         if (has_lax == 1) {
             if (rl != 0 || lax.code != want_lax || lax.offset != off) {
-                fail(&x, 0, "lenient: %s, note %s at %zu", vw_err_name(rl),
-                     vw_err_name(lax.code), lax.offset);
+                vw_vec_fail(c, 0, "lenient: %s, note %s at %zu", vw_err_name(rl),
+                           vw_err_name(lax.code), lax.offset);
             }
             check_items(&x, &items_b);
         } else if (rl != want_len || dl.offset != len_off) {
-            fail(&x, 0, "lenient: %s at %zu, want %s at %llu", vw_err_name(rl), dl.offset,
-                 vw_err_name(want_len), (unsigned long long)len_off);
+            vw_vec_fail(c, 0, "lenient: %s at %zu, want %s at %llu", vw_err_name(rl), dl.offset,
+                       vw_err_name(want_len), (unsigned long long)len_off);
         }
     }
-    if (vw_vec_report_unused(c) > 0) {
-        x.ok = false;
-    }
     free(in);
-    return x.ok;
+    return true;
 }
 
 int main(int argc, char **argv) {
-    size_t passed = 0, failed = 0;
-    int first = 1;
+    struct vw_vecrun r = { .name = "t_virnet_procs", .run = run_case, .guard = &guard,
+                           .guard_cap = VW_VEC_BYTES_MAX };
 
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        verbose = true;
-        first = 2;
-    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     check_table();
     if (table_failures > 0) {
-        failed += table_failures;
+        r.failed += table_failures;
     } else {
-        passed++;
+        r.passed++;
     }
-    if (vw_guardbuf_init(&guard, VW_VEC_BYTES_MAX) < 0) {
-        printf("guard buffer: cannot map\n");
-        return 1;
-    }
-    for (int i = first; i < argc; i++) {
-        struct vw_vec_file *f;
-        struct vw_vec_case *c;
-        size_t cases = 0;
-        int r;
-
-        if (vw_vec_file_open(&f, argv[i]) < 0) {
-            failed++;
-            continue;
-        }
-        while ((r = vw_vec_next(f, &c)) == 1) {
-            bool ok = run_case(c);
-            cases++;
-            if (ok) {
-                passed++;
-            } else {
-                failed++;
-            }
-            if (verbose) {
-                printf("%s:%u: %s: %s\n", c->path, c->line, ok ? "ok" : "FAIL", c->name);
-            }
-        }
-        if (r < 0) {
-            failed++;
-        } else if (cases == 0) {
-            printf("%s: no cases\n", argv[i]);
-            failed++;
-        }
-        vw_vec_file_free(f);
-    }
-    vw_guardbuf_cleanup(&guard);
-    printf("%zu passed, %zu failed\n", passed, failed);
-    return failed > 0 ? 1 : 0;
+    return vw_vecrun_main(&r, argc, argv);
 }

@@ -20,7 +20,6 @@
  *       decode fails at stream offset S; "pending: yes" when the stream ends inside a message.
  *       The stream is fed whole, byte by byte, and from a guard page: the events must agree.
  * The last line printed is "N passed, N failed"; the exit status is 1 if any case failed. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,29 +27,15 @@
 
 #include "err.h"
 #include "guardbuf.h"
-#include "vec.h"
+#include "vecrun.h"
 #include "virtagent.h"
 #include "xdr.h"
 
-#define ERR_LEN 512
 #define EVENTS_MAX 2048      /* characters of one events list */
 #define ITEMS_CAP 4096
 
-static bool case_failed;
 static struct vw_guardbuf guard;
 static struct vw_va_item items_a[ITEMS_CAP], items_b[ITEMS_CAP];
-
-static void fail(struct vw_vec_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct vw_vec_case *c, const char *fmt, ...) {
-    char msg[ERR_LEN];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    vw_vec_fail(c, 0, "%s", msg);
-    case_failed = true;
-}
 
 /* expand_len replaces each "%LEN%" in |in| (see above); returns the new length. */
 static size_t expand_len(uint8_t *in, size_t len, size_t cap) {
@@ -98,7 +83,7 @@ static int parse_from(struct vw_vec_case *c) {
     if (strcmp(v, "guest") == 0) {
         return VW_VA_FROM_GUEST;
     }
-    fail(c, "from: host, guest or any, not \"%s\"", v);
+    vw_vec_fail(c, 0, "from: host, guest or any, not \"%s\"", v);
     return VW_VA_FROM_ANY;
 }
 
@@ -107,26 +92,12 @@ static unsigned parse_flags(struct vw_vec_case *c) {
     return v != NULL && strcmp(v, "yes") == 0 ? VW_DEC_LENIENT : 0;
 }
 
-static bool want_u64(struct vw_vec_case *c, const char *key, uint64_t *out) {
-    const struct vw_vec_kv *kv = vw_vec_get(c, key);
-    char err[ERR_LEN];
-
-    if (kv == NULL) {
-        return false;
-    }
-    if (vw_vec_parse_u64(kv->value, out, err, sizeof(err)) < 0) {
-        fail(c, "%s: %s", key, err);
-        return false;
-    }
-    return true;
-}
-
 /* check_num compares the case key |key| with |actual|; a missing key fails when |required|. */
 static void check_num(struct vw_vec_case *c, const char *key, int64_t actual, bool required) {
     uint64_t v;
 
-    if (want_u64(c, key, &v) ? (int64_t)v != actual : required) {
-        fail(c, "%s: %lld", key, (long long)actual);
+    if (vw_vec_get_u64(c, key, &v) == 1 ? (int64_t)v != actual : required) {
+        vw_vec_fail(c, 0, "%s: %lld", key, (long long)actual);
     }
 }
 
@@ -158,26 +129,26 @@ static void roundtrip(struct vw_vec_case *c, const struct vw_va_msg *m, int from
     int r;
 
     if (vw_va_encode(NULL, 0, &need, m, items, m->num_items) != VW_E_NOSPACE) {
-        fail(c, "encode: measuring did not give VW_E_NOSPACE");
+        vw_vec_fail(c, 0, "encode: measuring did not give VW_E_NOSPACE");
         return;
     }
     e1 = malloc(need + 1);
     e2 = malloc(need + 1);
     if (e1 == NULL || e2 == NULL) {
-        fail(c, "out of memory");
+        vw_vec_fail(c, 0, "out of memory");
     } else if (need > 0 && vw_va_encode(e1, need - 1, &len1, m, items, m->num_items) !=
                                VW_E_NOSPACE) {
-        fail(c, "encode: one byte short is not VW_E_NOSPACE");
+        vw_vec_fail(c, 0, "encode: one byte short is not VW_E_NOSPACE");
     } else if ((r = vw_va_encode(e1, need, &len1, m, items, m->num_items)) < 0 || len1 != need) {
-        fail(c, "encode: %s (%zu of %zu bytes)", vw_err_name(r), len1, need);
+        vw_vec_fail(c, 0, "encode: %s (%zu of %zu bytes)", vw_err_name(r), len1, need);
     } else if ((r = vw_va_decode(&m2, &d, NULL, e1, len1, from, 0, &ib)) < 0) {
-        fail(c, "decode(encode(in)): %s at %zu", vw_err_name(r), d.offset);
+        vw_vec_fail(c, 0, "decode(encode(in)): %s at %zu", vw_err_name(r), d.offset);
     } else if (ib.num != m->num_items || !same_items(items, items_b, ib.num) ||
                m2.kind != m->kind || m2.method != m->method) {
-        fail(c, "decode(encode(in)) differs from decode(in)");
+        vw_vec_fail(c, 0, "decode(encode(in)) differs from decode(in)");
     } else if ((r = vw_va_encode(e2, need, &len2, &m2, items_b, ib.num)) < 0 || len2 != len1 ||
                memcmp(e1, e2, len1) != 0) {
-        fail(c, "encode(decode(encode(in))) differs from encode(decode(in))");
+        vw_vec_fail(c, 0, "encode(decode(encode(in))) differs from encode(decode(in))");
     }
     free(e1);
     free(e2);
@@ -197,7 +168,7 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     memset(&m, 0x5a, sizeof(m));
     sentinel = m;
     if (heap == NULL || g == NULL) {
-        fail(c, "no room for the input");
+        vw_vec_fail(c, 0, "no room for the input");
         free(heap);
         return;
     }
@@ -205,43 +176,45 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     r = vw_va_decode(&m, &d, &lax, heap, len, from, flags, &ia);
     r2 = vw_va_decode(&sentinel, &d2, NULL, g, len, from, flags, NULL);
     if (r != r2 || (r < 0 && d.offset != d2.offset)) {
-        fail(c, "guard page copy gives %s, heap copy %s", vw_err_name(r2), vw_err_name(r));
+        vw_vec_fail(c, 0, "guard page copy gives %s, heap copy %s", vw_err_name(r2),
+                    vw_err_name(r));
     }
     if (r < 0) {
         struct vw_va_msg untouched;
         memset(&untouched, 0x5a, sizeof(untouched));
         if (memcmp(&m, &untouched, sizeof(m)) != 0 || ia.num != 0) {
-            fail(c, "output changed on error");
+            vw_vec_fail(c, 0, "output changed on error");
         }
         if (d.code != r) {
-            fail(c, "diag code %s differs from the result %s", vw_err_name(d.code),
-                 vw_err_name(r));
+            vw_vec_fail(c, 0, "diag code %s differs from the result %s", vw_err_name(d.code),
+                           vw_err_name(r));
         }
         const struct vw_vec_kv *e = vw_vec_get(c, "error");
         if (e == NULL) {
-            fail(c, "unexpected %s at offset %zu (field %s)", vw_err_name(r), d.offset,
-                 d.field != NULL ? d.field : "-");
+            vw_vec_fail(c, 0, "unexpected %s at offset %zu (field %s)", vw_err_name(r), d.offset,
+                           d.field != NULL ? d.field : "-");
         } else if (vw_err_from_name(e->value) != r) {
-            fail(c, "expected %s, got %s at offset %zu", e->value, vw_err_name(r), d.offset);
+            vw_vec_fail(c, 0, "expected %s, got %s at offset %zu", e->value, vw_err_name(r),
+                        d.offset);
         }
-        if (want_u64(c, "offset", &v) && v != d.offset) {
-            fail(c, "expected offset %llu, got %zu", (unsigned long long)v, d.offset);
+        if (vw_vec_get_u64(c, "offset", &v) == 1 && v != d.offset) {
+            vw_vec_fail(c, 0, "expected offset %llu, got %zu", (unsigned long long)v, d.offset);
         }
         free(heap);
         return;
     }
     if (vw_vec_get(c, "error") != NULL) {
-        fail(c, "decoded, but an error was expected");
+        vw_vec_fail(c, 0, "decoded, but an error was expected");
         vw_vec_get(c, "offset");
     }
     const struct vw_vec_kv *k = vw_vec_get(c, "kind");
     if (k == NULL || strcmp(k->value, kinds[m.kind]) != 0) {
-        fail(c, "kind is %s", kinds[m.kind]);
+        vw_vec_fail(c, 0, "kind is %s", kinds[m.kind]);
     }
     k = vw_vec_get(c, "method");
     if ((k != NULL) != (m.method != NULL) ||
         (k != NULL && strcmp(k->value, m.method->name) != 0)) {
-        fail(c, "method is %s", m.method != NULL ? m.method->name : "(none)");
+        vw_vec_fail(c, 0, "method is %s", m.method != NULL ? m.method->name : "(none)");
     }
     check_num(c, "params", m.num_params, m.kind == VW_VA_REQUEST);
     check_num(c, "fault_code", m.fault_code, m.kind == VW_VA_FAULT);
@@ -249,13 +222,13 @@ static void run_decode(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     const struct vw_vec_kv *lk = vw_vec_get(c, "lax");
     if ((lk == NULL) != (lax.code == 0) ||
         (lk != NULL && vw_err_from_name(lk->value) != lax.code)) {
-        fail(c, "lax note is %s", lax.code != 0 ? vw_err_name(lax.code) : "(none)");
+        vw_vec_fail(c, 0, "lax note is %s", lax.code != 0 ? vw_err_name(lax.code) : "(none)");
     }
     check_num(c, "lax_offset", (int64_t)lax.offset, lax.code != 0);
     for (size_t n = 0; n < len; n++) {
         struct vw_va_msg p;
         if (vw_va_decode(&p, NULL, NULL, heap, n, from, flags, NULL) == 0) {
-            fail(c, "the prefix of %zu bytes decodes", n);
+            vw_vec_fail(c, 0, "the prefix of %zu bytes decodes", n);
             break;
         }
     }
@@ -310,86 +283,55 @@ static void run_stream(struct vw_vec_case *c, const uint8_t *in, size_t len) {
     bool p1, p2, p3;
 
     if (g == NULL) {
-        fail(c, "no room for the input");
+        vw_vec_fail(c, 0, "no room for the input");
         return;
     }
     feed(in, len, 0, from, flags, whole, sizeof(whole), &p1);
     feed(in, len, 1, from, flags, bytes, sizeof(bytes), &p2);
     feed(g, len, 7, from, flags, guarded, sizeof(guarded), &p3);
     if (strcmp(whole, bytes) != 0 || strcmp(whole, guarded) != 0 || p1 != p2 || p1 != p3) {
-        fail(c, "chunking changes the events: whole \"%s\", bytewise \"%s\", 7-byte \"%s\"",
-             whole, bytes, guarded);
+        vw_vec_fail(c, 0,
+                    "chunking changes the events: whole \"%s\", bytewise \"%s\", 7-byte \"%s\"",
+                    whole, bytes, guarded);
     }
     if (ev == NULL || strcmp(ev->value, whole) != 0) {
-        fail(c, "events: %s", whole);
+        vw_vec_fail(c, 0, "events: %s", whole);
     }
     if ((pk != NULL && strcmp(pk->value, "yes") == 0) != p1) {
-        fail(c, "pending: %s", p1 ? "yes" : "no");
+        vw_vec_fail(c, 0, "pending: %s", p1 ? "yes" : "no");
     }
 }
 
-int main(int argc, char **argv) {
-    unsigned passed = 0, failed = 0;
-    int first = 1;
+static bool run_case(struct vw_vec_case *c) {
+    uint8_t *in = NULL, *big = NULL;
+    size_t len = 0;
+    int r = vw_vec_get_bytes(c, "in", &in, &len);
 
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        first = 2;
-    }
-    if (vw_guardbuf_init(&guard, 1u << 16) < 0) {
-        perror("t_virtagent: guard page");
-        return 1;
-    }
-    for (int i = first; i < argc; i++) {
-        struct vw_vec_file *vf;
-        struct vw_vec_case *c;
-        int r;
-        if (vw_vec_file_open(&vf, argv[i]) < 0) {
-            failed++;
-            continue;
+    if (r == 0) {
+        vw_vec_fail(c, 0, "a case needs \"in:\"");
+    } else if (r < 0) {
+        /* reported */
+    } else if ((big = malloc(len + 64)) == NULL) {
+        vw_vec_fail(c, 0, "out of memory");
+    } else {
+        memcpy(big, in, len);
+        len = expand_len(big, len, len + 64);
+        if (strcmp(c->func, "va_decode") == 0) {
+            run_decode(c, big, len);
+        } else if (strcmp(c->func, "va_stream") == 0) {
+            run_stream(c, big, len);
+        } else {
+            vw_vec_fail(c, 0, "unknown func \"%s\"", c->func);
         }
-        while ((r = vw_vec_next(vf, &c)) == 1) {
-            uint8_t *in = NULL, *big = NULL;
-            size_t len = 0;
-            const struct vw_vec_kv *kv = vw_vec_get(c, "in");
-            char err[ERR_LEN];
-            case_failed = false;
-            if (kv == NULL) {
-                fail(c, "a case needs \"in:\"");
-            } else if (vw_vec_parse_bytes(kv->value, &in, &len, err, sizeof(err)) < 0) {
-                fail(c, "in: %s", err);
-            } else if ((big = malloc(len + 64)) == NULL) {
-                fail(c, "out of memory");
-            } else {
-                memcpy(big, in, len);
-                len = expand_len(big, len, len + 64);
-                if (strcmp(c->func, "va_decode") == 0) {
-                    run_decode(c, big, len);
-                } else if (strcmp(c->func, "va_stream") == 0) {
-                    run_stream(c, big, len);
-                } else {
-                    fail(c, "unknown func \"%s\"", c->func);
-                }
-            }
-            free(in);
-            free(big);
-            if (vw_vec_report_unused(c) > 0) {
-                case_failed = true;
-            }
-            if (case_failed) {
-                failed++;
-            } else {
-                passed++;
-            }
-            if (first == 2) {
-                printf("%s: %s\n", case_failed ? "FAIL" : "ok", c->name);
-            }
-        }
-        if (r < 0) {
-            failed++;
-        }
-        vw_vec_file_free(vf);
     }
-    vw_guardbuf_cleanup(&guard);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed > 0 ? 1 : 0;
+    free(in);
+    free(big);
+    return true;
+}
+
+int main(int argc, char **argv) {
+    struct vw_vecrun r = { .name = "t_virtagent", .run = run_case, .guard = &guard,
+                           .guard_cap = 1u << 16 };
+
+    return vw_vecrun_main(&r, argc, argv);
 }

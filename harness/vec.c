@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
+
 /* A key is short and made of these characters: "out.call.cred.sys.machinename". */
 #define VEC_KEY_MAX 80
 
@@ -404,7 +406,7 @@ bool vw_vec_has(const struct vw_vec_case *c, const char *key) {
     return kv_find(c->keys, c->num_keys, key) != NULL;
 }
 
-size_t vw_vec_report_unused(const struct vw_vec_case *c) {
+size_t vw_vec_report_unused(struct vw_vec_case *c) {
     size_t n = 0;
 
     for (size_t i = 0; i < c->num_keys; i++) {
@@ -424,14 +426,68 @@ size_t vw_vec_report_unused(const struct vw_vec_case *c) {
     return n;
 }
 
-void vw_vec_fail(const struct vw_vec_case *c, unsigned line, const char *fmt, ...) {
+void vw_vec_fail(struct vw_vec_case *c, unsigned line, const char *fmt, ...) {
     va_list ap;
 
+    c->failed = true;
     printf("%s:%u: [%s] ", c->path, line != 0 ? line : c->line, c->name);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n");
+}
+
+/* VEC_GET reads the case key |key| with the parser |parse| (one of the vw_vec_parse_* below);
+ * see vw_vec_get_i64 in vec.h. */
+#define VEC_GET(c, key, parse, ...)                                     \
+    do {                                                                \
+        const struct vw_vec_kv *kv_ = vw_vec_get((c), (key));           \
+        char err_[VW_VEC_ERR_LEN];                                      \
+        if (kv_ == NULL) {                                              \
+            return 0;                                                   \
+        }                                                               \
+        if (parse(kv_->value, __VA_ARGS__, err_, sizeof(err_)) < 0) {  \
+            vw_vec_fail((c), kv_->line, "%s: %s", (key), err_);         \
+            return -1;                                                  \
+        }                                                               \
+        return 1;                                                       \
+    } while (0)
+
+int vw_vec_get_i64(struct vw_vec_case *c, const char *key, int64_t *out) {
+    VEC_GET(c, key, vw_vec_parse_i64, out);
+}
+
+int vw_vec_get_u64(struct vw_vec_case *c, const char *key, uint64_t *out) {
+    VEC_GET(c, key, vw_vec_parse_u64, out);
+}
+
+int vw_vec_get_bool(struct vw_vec_case *c, const char *key, bool *out) {
+    VEC_GET(c, key, vw_vec_parse_bool, out);
+}
+
+int vw_vec_get_bytes(struct vw_vec_case *c, const char *key, uint8_t **out, size_t *out_len) {
+    VEC_GET(c, key, vw_vec_parse_bytes, out, out_len);
+}
+
+int vw_vec_get_code(struct vw_vec_case *c, const char *key, const char *zero, int *out) {
+    const struct vw_vec_kv *kv = vw_vec_get(c, key);
+    int code;
+
+    if (kv == NULL) {
+        return 0;
+    }
+    if (zero != NULL && strcmp(kv->value, zero) == 0) {
+        *out = 0;
+        return 1;
+    }
+    code = vw_err_from_name(kv->value);
+    if (code >= 0) {
+        vw_vec_fail(c, kv->line, "%s: \"%s\" is not %s%san error code name (VW_E_...)", key,
+                    kv->value, zero != NULL ? zero : "", zero != NULL ? " or " : "");
+        return -1;
+    }
+    *out = code;
+    return 1;
 }
 
 static void set_err(char *err, size_t err_len, const char *fmt, ...)

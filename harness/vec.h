@@ -36,6 +36,9 @@
 /* The largest value vw_vec_parse_bytes produces: vectors are small by design. */
 #define VW_VEC_BYTES_MAX (1u << 20)
 
+/* Room for one reason of a value parser (|err| below). */
+#define VW_VEC_ERR_LEN 512
+
 struct vw_vec_kv {
     char *key;
     char *value;
@@ -54,6 +57,7 @@ struct vw_vec_case {
     size_t num_params;
     struct vw_vec_kv *keys;     /* case keys, in file order */
     size_t num_keys;
+    bool failed;                /* set by vw_vec_fail (and the vw_vec_get_* readers) */
 };
 
 struct vw_vec_file;
@@ -79,14 +83,28 @@ const struct vw_vec_kv *vw_vec_param(struct vw_vec_case *c, const char *key);
 /* vw_vec_has says whether the case has |key|, without marking it read. */
 bool vw_vec_has(const struct vw_vec_case *c, const char *key);
 
-/* vw_vec_report_unused prints every key and parameter of |c| nobody read and returns how many
- * there were. */
-size_t vw_vec_report_unused(const struct vw_vec_case *c);
+/* vw_vec_report_unused prints every key and parameter of |c| nobody read (each one fails the
+ * case) and returns how many there were. */
+size_t vw_vec_report_unused(struct vw_vec_case *c);
 
 /* vw_vec_fail prints "path:line: [case name] message" for a failure found at |line| (0 means the
- * first line of the case). */
-void vw_vec_fail(const struct vw_vec_case *c, unsigned line, const char *fmt, ...)
+ * first line of the case) and marks the case failed. */
+void vw_vec_fail(struct vw_vec_case *c, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Typed case keys.  Each reads the case key |key| (marking it read) and returns 1 with the value
+ * in |*out|, 0 when the case has no such key (|*out| untouched), or -1 when the value does not
+ * parse: then the reason is reported with vw_vec_fail at the key's line. */
+int vw_vec_get_i64(struct vw_vec_case *c, const char *key, int64_t *out);
+int vw_vec_get_u64(struct vw_vec_case *c, const char *key, uint64_t *out);
+int vw_vec_get_bool(struct vw_vec_case *c, const char *key, bool *out);
+
+/* vw_vec_get_bytes: the value as vw_vec_parse_bytes reads it (|*out| malloc'd; free it). */
+int vw_vec_get_bytes(struct vw_vec_case *c, const char *key, uint8_t **out, size_t *out_len);
+
+/* vw_vec_get_code: an error code name (VW_E_...), or |zero| ("none", "VW_OK"; NULL for no
+ * such spelling) for 0. */
+int vw_vec_get_code(struct vw_vec_case *c, const char *key, const char *zero, int *out);
 
 /* Value parsers.  Each returns 0, or -1 and a reason in |err| (|err_len| bytes). */
 

@@ -12,7 +12,8 @@ struct command {
 
 static const struct command commands[] = {
     { "decode", vw_cmd_decode, "decode a captured byte stream and check every message" },
-    { "serve", vw_cmd_serve, "run a reference server (openhook, openhook-xdr)" },
+    { "serve", vw_cmd_serve, "run a reference server (openhook, openhook-xdr, qemud)" },
+    { "replay", vw_cmd_replay, "run conformance transcripts against a server" },
 };
 
 static void usage(FILE *f) {

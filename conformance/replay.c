@@ -1,0 +1,701 @@
+/* replay.c -- one conformance case against a target (replay.h). */
+#include "replay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+#include "match.h"
+#include "transport.h"
+
+#define VW_REPLAY_CHUNK 65536u   /* bytes per recvmsg */
+
+/* What reading the next event gave. */
+enum { EV_MSG = 1, EV_TIMEOUT = 2, EV_CLOSED = 3, EV_STOP = 4 };
+
+struct run {
+    const struct vw_txn *t;
+    const struct vw_replay_opts *o;
+    const struct vw_cf_adapter *ad;
+    struct vw_transport_uri uri;
+    int fd;                      /* -1 when not connected */
+    struct vw_cf_framer *fr;
+    uint8_t *chunk;              /* received bytes not yet fed: chunk[off, len) */
+    size_t off, len;
+    bool eof, broken;
+    size_t pending_bytes;        /* bytes since the last complete message (or resync) */
+    int pending_fds;
+    unsigned fds_total;
+    const char *send_fd_path;    /* from send-fd, for the next send */
+    struct vw_cf_captures caps;
+    struct vw_cf_msg last;       /* the message the last expect matched */
+    bool have_last, last_fd_checked;
+    unsigned last_line;
+    bool nonstrict;
+    char nonstrict_reason[512];
+    int verdict;                 /* -1 while undecided */
+    char reason[512];
+    struct vw_cf_buf diff, log;
+};
+
+const char *vw_verdict_name(int verdict) {
+    static const char *const names[] = { "PASS", "NON-STRICT", "FAIL", "ERROR", "SKIP" };
+
+    return verdict >= 0 && verdict < VW_VERDICT_COUNT ? names[verdict] : "?";
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned scaled(const struct run *r, unsigned ms) {
+    double s = r->o->timeout_scale > 0 ? r->o->timeout_scale : 1.0;
+    double v = (double)ms * s;
+
+    return v < 1 ? 1 : v > 86400000.0 ? 86400000u : (unsigned)v;
+}
+
+/* verdict records the first verdict and its reason; later ones are ignored. */
+__attribute__((format(printf, 3, 4)))
+static void verdict(struct run *r, int v, const char *fmt, ...) {
+    va_list ap;
+
+    if (r->verdict >= 0) {
+        return;
+    }
+    r->verdict = v;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+    va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void trace(struct run *r, const char *fmt, ...) {
+    char line[600];
+    va_list ap;
+    int n;
+
+    if (!r->o->verbose) {
+        return;
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+        if (vw_cf_buf_append(&r->log, line, len) != 0 || vw_cf_buf_append(&r->log, "\n", 1)) {
+            return;                 /* the trace is best effort */
+        }
+    }
+}
+
+static void disconnect(struct run *r) {
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+    }
+    if (r->ad != NULL && r->fr != NULL) {
+        r->ad->framer_free(r->fr);
+    }
+    r->fr = NULL;
+    r->off = r->len = 0;
+    r->eof = r->broken = false;
+    r->pending_bytes = 0;
+    r->pending_fds = 0;
+}
+
+static bool do_connect(struct run *r) {
+    char err[256];
+
+    disconnect(r);
+    if (vw_transport_connect(&r->uri, (int)scaled(r, r->t->timeout_ms), &r->fd, err,
+                             sizeof(err)) != 0) {
+        verdict(r, VW_VERDICT_ERROR, "cannot connect to %s: %s", r->o->target, err);
+        return false;
+    }
+    r->fr = r->ad->framer_new();
+    if (r->fr == NULL) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
+        return false;
+    }
+    trace(r, "connected to %s", r->o->target);
+    return true;
+}
+
+/* read_chunk reads into the (fully used) chunk, counting and closing any fds that came with
+ * it.  Returns 1 (data), 0 (end of stream), EV_TIMEOUT or EV_STOP (verdict set). */
+static int read_chunk(struct run *r, int64_t deadline, unsigned line) {
+    int fds[VW_FDPASS_MAX_FDS + 1];
+    size_t num_fds = 0;
+    bool ctrunc = false;
+    int64_t left = deadline - now_ms();
+    ssize_t n;
+
+    if (r->fd < 0) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: not connected", line);
+        return EV_STOP;
+    }
+    if (r->pending_bytes >= (r->o->max_buffered != 0 ? r->o->max_buffered
+                                                     : VW_REPLAY_MAX_BUFFERED)) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: server sent too much (%zu bytes without a "
+                "complete message)", line, r->pending_bytes);
+        return EV_STOP;
+    }
+    if (left <= 0) {
+        return EV_TIMEOUT;
+    }
+    n = vw_fd_recv(r->fd, r->chunk, VW_REPLAY_CHUNK, fds, VW_FDPASS_MAX_FDS, &num_fds, &ctrunc,
+                   left > INT32_MAX ? INT32_MAX : (int)left);
+    if (n >= 0) {
+        vw_fd_close_all(fds, num_fds);  /* counted, never used */
+        r->pending_fds += (int)num_fds;
+        r->fds_total += (unsigned)num_fds;
+    }
+    if (n == VW_E_AGAIN) {
+        return EV_TIMEOUT;
+    }
+    if (n == VW_E_CTRUNC || n == VW_E_MSG_TYPE || n == VW_E_LENGTH || n == VW_E_FDS) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: unexpected ancillary data from the server: %s (%s)",
+                line, vw_err_name((int)n), vw_err_text((int)n));
+        return EV_STOP;
+    }
+    if (n < 0) {
+        if (errno == ECONNRESET) {
+            r->eof = true;          /* a reset is a close */
+            return 0;
+        }
+        verdict(r, VW_VERDICT_ERROR, "line %u: receive: %s", line, strerror(errno));
+        return EV_STOP;
+    }
+    if (n == 0) {
+        r->eof = true;
+        return 0;
+    }
+    r->off = 0;
+    r->len = (size_t)n;
+    return 1;
+}
+
+/* next_event feeds buffered and then received bytes to the framer until a message or event
+ * is ready (EV_MSG, |*m| owned by the caller), the deadline passes (EV_TIMEOUT), the server
+ * closes (EV_CLOSED), or the case must stop (EV_STOP, verdict set). */
+static int next_event(struct run *r, int64_t deadline, unsigned line, struct vw_cf_msg *m) {
+    for (;;) {
+        if (r->off < r->len && !r->broken) {
+            struct vw_cf_msg msg = { 0 };
+            size_t used = 0, avail = r->len - r->off;
+            int fr = r->ad->feed(r->fr, r->chunk + r->off, avail, &used, &msg);
+
+            used = used > avail ? avail : used;
+            r->off += used;
+            r->pending_bytes += used;
+            if (fr == 1) {
+                msg.num_fds = r->pending_fds;
+                r->pending_fds = 0;
+                r->pending_bytes = 0;
+                *m = msg;
+                return EV_MSG;
+            }
+            if (fr < 0) {
+                r->broken = true;   /* the stream cannot be framed any further */
+                msg.kind = VW_CF_FRAMING_ERROR;
+                msg.strictness = VW_CF_INVALID;
+                msg.code = msg.code != 0 ? msg.code : fr;
+                msg.num_fds = r->pending_fds;
+                *m = msg;
+                return EV_MSG;
+            }
+            vw_cf_msg_cleanup(&msg);
+            if (used == 0) {
+                verdict(r, VW_VERDICT_ERROR, "line %u: the %s adapter took no bytes", line,
+                        r->ad->protocol);
+                return EV_STOP;
+            }
+            continue;
+        }
+        if (r->broken) {
+            verdict(r, VW_VERDICT_ERROR, "line %u: the stream cannot be framed any more", line);
+            return EV_STOP;
+        }
+        if (r->eof) {
+            return EV_CLOSED;
+        }
+        int rd = read_chunk(r, deadline, line);
+        if (rd != 1 && rd != 0) {
+            return rd;
+        }
+    }
+}
+
+/* msg_problem describes an invalid or framing-error message. */
+static void describe(const struct vw_cf_msg *m, char *buf, size_t len) {
+    snprintf(buf, len, "%s at offset %zu%s%.160s%s: %.256s", vw_err_name(m->code), m->offset,
+             m->detail[0] != '\0' ? " (" : "", m->detail, m->detail[0] != '\0' ? ")" : "",
+             m->summary);
+}
+
+static void fail_no_event(struct run *r, int ev, const struct vw_txn_step *st, unsigned ms) {
+    if (ev == EV_TIMEOUT && r->pending_bytes > 0) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: nothing complete within %u ms (%zu bytes of an "
+                "unfinished message)", st->line, ms, r->pending_bytes);
+    } else if (ev == EV_TIMEOUT) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: nothing within %u ms", st->line, ms);
+    } else if (ev == EV_CLOSED && r->pending_bytes > 0) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: server closed the connection mid-message "
+                "(after %zu bytes)", st->line, r->pending_bytes);
+    } else if (ev == EV_CLOSED) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: server closed the connection", st->line);
+    }
+}
+
+/* do_send writes |len| bytes, with the send-fd file if one is pending. */
+static bool do_send(struct run *r, const struct vw_txn_step *st, const void *p, size_t len) {
+    int sfd = -1, e;
+
+    if (r->fd < 0) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: not connected (use reconnect)", st->line);
+        return false;
+    }
+    if (len == 0) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: the message to send is empty", st->line);
+        return false;
+    }
+    if (r->send_fd_path != NULL) {
+        sfd = open(r->send_fd_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (sfd < 0) {
+            verdict(r, VW_VERDICT_ERROR, "line %u: send-fd %s: %s", st->line, r->send_fd_path,
+                    strerror(errno));
+            return false;
+        }
+        r->send_fd_path = NULL;
+    }
+    e = vw_fd_send(r->fd, p, len, sfd >= 0 ? &sfd : NULL, sfd >= 0 ? 1 : 0);
+    if (sfd >= 0) {
+        close(sfd);
+    }
+    if (e == VW_E_AGAIN) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: the server does not read (send timed out)",
+                st->line);
+        return false;
+    }
+    if (e != 0) {
+        bool closed = errno == EPIPE || errno == ECONNRESET;
+        verdict(r, closed ? VW_VERDICT_FAIL : VW_VERDICT_ERROR, "line %u: %s: %s", st->line,
+                closed ? "server closed the connection" : "send", strerror(errno));
+        return false;
+    }
+    trace(r, "line %u: sent %zu bytes%s", st->line, len, sfd >= 0 ? " with an fd" : "");
+    return true;
+}
+
+static bool step_send(struct run *r, const struct vw_txn_step *st) {
+    struct vw_txn_assign *as = NULL;
+    struct vw_cf_buf out = { 0 };
+    char err[256] = "";
+    bool ok = false;
+    int e = 0;
+
+    if (st->kind == VW_TXN_SEND_RAW) {
+        if (!st->raw_has_captures) {
+            return do_send(r, st, st->raw.p, st->raw.len);
+        }
+        e = vw_cf_subst(&r->caps, (const char *)st->raw.p, st->raw.len, &out, err, sizeof(err));
+    } else if (r->ad->encode == NULL) {
+        snprintf(err, sizeof(err), "the %s adapter has no structured send", r->ad->protocol);
+        e = VW_E_INVALID;
+    } else {
+        as = calloc(st->num_assigns + 1, sizeof(*as));
+        e = as == NULL ? VW_E_NOMEM : 0;
+        for (size_t i = 0; e == 0 && i < st->num_assigns; i++) {
+            as[i] = st->assigns[i];
+            if (vw_cf_is_capture(as[i].value)) {
+                as[i].value = vw_cf_captures_get(&r->caps, as[i].value + 1);
+                if (as[i].value == NULL) {
+                    snprintf(err, sizeof(err), "capture %s used before it was bound",
+                             st->assigns[i].value);
+                    e = VW_E_MEMBER;
+                }
+            }
+        }
+        if (e == 0) {
+            e = r->ad->encode(as, st->num_assigns, &out, err, sizeof(err));
+        }
+    }
+    if (e != 0) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: cannot build the message: %s", st->line,
+                err[0] != '\0' ? err : vw_err_text(e));
+    } else {
+        ok = do_send(r, st, out.p, out.len);
+    }
+    free(as);
+    vw_cf_buf_free(&out);
+    return ok;
+}
+
+/* check_strictness: FAIL on an invalid message; note the first lenient one. */
+static bool check_strictness(struct run *r, const struct vw_txn_step *st,
+                             const struct vw_cf_msg *m) {
+    char what[600];
+
+    if (m->kind == VW_CF_FRAMING_ERROR || m->strictness == VW_CF_INVALID) {
+        describe(m, what, sizeof(what));
+        verdict(r, VW_VERDICT_FAIL, "line %u: invalid message: %s", st->line, what);
+        return false;
+    }
+    if (m->strictness == VW_CF_LENIENT && !r->nonstrict) {
+        describe(m, what, sizeof(what));
+        r->nonstrict = true;
+        snprintf(r->nonstrict_reason, sizeof(r->nonstrict_reason),
+                 "line %u: accepted only leniently: %.450s", st->line, what);
+    }
+    return true;
+}
+
+static bool step_expect(struct run *r, const struct vw_txn_step *st) {
+    unsigned ms = scaled(r, st->timeout_ms);
+    struct vw_cf_msg m = { 0 };
+    int ev = next_event(r, now_ms() + ms, st->line, &m);
+    int mr;
+
+    if (ev != EV_MSG) {
+        fail_no_event(r, ev, st, ms);
+        return false;
+    }
+    trace(r, "line %u: received %s", st->line, m.summary);
+    if (!check_strictness(r, st, &m)) {
+        vw_cf_msg_cleanup(&m);
+        return false;
+    }
+    if (st->kind == VW_TXN_EXPECT_SYNC || m.kind == VW_CF_SYNC) {
+        bool ok = st->kind == VW_TXN_EXPECT_SYNC && m.kind == VW_CF_SYNC;
+        if (!ok) {
+            verdict(r, VW_VERDICT_FAIL, "line %u: expected %s, got %s: %.256s", st->line,
+                    st->kind == VW_TXN_EXPECT_SYNC ? "a sync marker" : "a message",
+                    m.kind == VW_CF_SYNC ? "a sync marker" : "a message", m.summary);
+        }
+        vw_cf_msg_cleanup(&m);
+        return ok;
+    }
+    mr = vw_cf_match(st->assigns, st->num_assigns, &m, &r->caps, &r->diff);
+    if (mr <= 0) {
+        verdict(r, mr == 0 ? VW_VERDICT_FAIL : VW_VERDICT_ERROR, "line %u: %s", st->line,
+                mr == 0 ? "the message does not match" : "out of memory");
+        vw_cf_msg_cleanup(&m);
+        return false;
+    }
+    vw_cf_msg_cleanup(&r->last);
+    r->last = m;
+    r->have_last = true;
+    r->last_fd_checked = false;
+    r->last_line = st->line;
+    return true;
+}
+
+static bool step_close(struct run *r, const struct vw_txn_step *st) {
+    unsigned ms = scaled(r, st->timeout_ms);
+    struct vw_cf_msg m = { 0 };
+    int ev = next_event(r, now_ms() + ms, st->line, &m);
+
+    if (ev == EV_CLOSED) {
+        trace(r, "line %u: server closed the connection", st->line);
+        disconnect(r);
+        return true;
+    }
+    if (ev == EV_TIMEOUT) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: connection still open after %u ms", st->line, ms);
+    } else if (ev == EV_MSG) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: expected close, got: %.256s", st->line, m.summary);
+    }
+    vw_cf_msg_cleanup(&m);
+    return false;
+}
+
+static bool step_silence(struct run *r, const struct vw_txn_step *st) {
+    unsigned ms = scaled(r, st->count);
+    size_t before = r->pending_bytes;
+    struct vw_cf_msg m = { 0 };
+    int ev = next_event(r, now_ms() + ms, st->line, &m);
+
+    if (ev == EV_TIMEOUT && r->pending_bytes == before) {
+        return true;
+    }
+    if (ev == EV_TIMEOUT) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: expected silence for %u ms, got %zu bytes",
+                st->line, ms, r->pending_bytes - before);
+    } else if (ev == EV_MSG) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: expected silence for %u ms, got: %.256s",
+                st->line, ms, m.summary);
+    } else if (ev == EV_CLOSED) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: server closed the connection during "
+                "expect-silence", st->line);
+    }
+    vw_cf_msg_cleanup(&m);
+    return false;
+}
+
+/* step_resync: qga 0xFF resynchronisation (historic-qemud-openhook-qga.md §3.4,
+ * guest-sync-delimited): send 0xFF + the command with a fresh id, drop input up to and
+ * including the first 0xFF, then read until a reply carries the id. */
+static bool step_resync(struct run *r, const struct vw_txn_step *st) {
+    static unsigned counter;
+    unsigned ms = scaled(r, st->timeout_ms);
+    int64_t deadline = now_ms() + ms;
+    uint32_t id = (uint32_t)(((uint64_t)now_ms() * 2654435761u + (uint64_t)getpid() * 40503u
+                              + ++counter) % 2147483647u) + 1u;
+    char cmd[128], want[16];
+    int n = snprintf(cmd, sizeof(cmd), "\xff{\"execute\":\"guest-sync-delimited\","
+                     "\"arguments\":{\"id\":%u}}", id);
+
+    snprintf(want, sizeof(want), "%u", id);
+    if (!do_send(r, st, cmd, (size_t)n)) {
+        return false;
+    }
+    r->ad->framer_free(r->fr);
+    r->fr = r->ad->framer_new();
+    r->broken = false;
+    r->pending_bytes = 0;
+    if (r->fr == NULL) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
+        return false;
+    }
+    for (;;) {
+        const uint8_t *ff = r->off < r->len ? memchr(r->chunk + r->off, 0xff, r->len - r->off)
+                                            : NULL;
+        if (ff != NULL) {
+            r->off = (size_t)(ff - r->chunk) + 1;
+            break;
+        }
+        r->pending_bytes += r->len - r->off;     /* dropped, but bounded like buffered */
+        r->off = r->len;
+        int rd = r->eof ? 0 : read_chunk(r, deadline, st->line);
+        if (rd == 0 || rd == EV_TIMEOUT) {
+            verdict(r, VW_VERDICT_FAIL, "line %u: resync: no 0xFF %s", st->line,
+                    rd == 0 ? "before the server closed the connection"
+                            : "within the timeout");
+            return false;
+        }
+        if (rd != 1) {
+            return false;
+        }
+    }
+    r->pending_bytes = 0;
+    for (;;) {
+        struct vw_cf_msg m = { 0 };
+        int ev = next_event(r, deadline, st->line, &m);
+        const char *ret;
+
+        if (ev != EV_MSG) {
+            if (ev == EV_TIMEOUT || ev == EV_CLOSED) {
+                verdict(r, VW_VERDICT_FAIL, "line %u: resync: no guest-sync-delimited reply "
+                        "with id %u %s", st->line, id,
+                        ev == EV_TIMEOUT ? "within the timeout" : "before the close");
+            }
+            return false;
+        }
+        if (m.kind == VW_CF_FRAMING_ERROR) {
+            char what[600];
+            describe(&m, what, sizeof(what));
+            verdict(r, VW_VERDICT_FAIL, "line %u: resync: invalid input after 0xFF: %s",
+                    st->line, what);
+            vw_cf_msg_cleanup(&m);
+            return false;
+        }
+        ret = m.kind == VW_CF_MSG ? vw_cf_msg_field(&m, "return") : NULL;
+        bool done = ret != NULL && vw_cf_value_equal(ret, want);
+        trace(r, "line %u: resync %s %s", st->line, done ? "reply" : "dropped", m.summary);
+        vw_cf_msg_cleanup(&m);
+        if (done) {
+            return true;
+        }
+    }
+}
+
+static void sleep_ms(unsigned ms) {
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        continue;
+    }
+}
+
+/* run_steps executes the steps until one fails. */
+static void run_steps(struct run *r) {
+    if (!do_connect(r)) {
+        return;
+    }
+    for (size_t i = 0; i < r->t->num_steps; i++) {
+        const struct vw_txn_step *st = &r->t->steps[i];
+        bool ok = true;
+
+        if (r->have_last && !r->last_fd_checked && st->kind != VW_TXN_EXPECT_FD) {
+            r->last_fd_checked = true;
+            if (r->last.num_fds > 0) {
+                verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: the message matched at "
+                        "line %u came with %d fds", st->line, r->last_line, r->last.num_fds);
+                return;
+            }
+        }
+        switch (st->kind) {
+        case VW_TXN_SEND:
+        case VW_TXN_SEND_RAW:
+            ok = step_send(r, st);
+            break;
+        case VW_TXN_SEND_FD:
+            r->send_fd_path = st->path;
+            break;
+        case VW_TXN_EXPECT:
+        case VW_TXN_EXPECT_SYNC:
+            ok = step_expect(r, st);
+            break;
+        case VW_TXN_EXPECT_FD:
+            if (!r->have_last) {
+                verdict(r, VW_VERDICT_ERROR, "line %u: expect-fd without a matched message",
+                        st->line);
+                return;
+            }
+            r->last_fd_checked = true;
+            if ((unsigned)r->last.num_fds != st->count) {
+                verdict(r, VW_VERDICT_FAIL, "line %u: expected %u fds, got %d", st->line,
+                        st->count, r->last.num_fds);
+                return;
+            }
+            break;
+        case VW_TXN_EXPECT_CLOSE:
+            ok = step_close(r, st);
+            break;
+        case VW_TXN_EXPECT_SILENCE:
+            ok = step_silence(r, st);
+            break;
+        case VW_TXN_RESYNC:
+            ok = step_resync(r, st);
+            break;
+        case VW_TXN_DISCONNECT:
+            trace(r, "line %u: disconnect", st->line);
+            disconnect(r);
+            break;
+        case VW_TXN_RECONNECT:
+            ok = do_connect(r);
+            break;
+        case VW_TXN_WAIT:
+            sleep_ms(st->count);
+            break;
+        default:
+            verdict(r, VW_VERDICT_ERROR, "line %u: unknown step kind %d", st->line, st->kind);
+            return;
+        }
+        if (!ok) {
+            return;
+        }
+    }
+    if (r->have_last && !r->last_fd_checked && r->last.num_fds > 0) {
+        verdict(r, VW_VERDICT_FAIL, "unexpected fd: the message matched at line %u came with "
+                "%d fds", r->last_line, r->last.num_fds);
+    }
+}
+
+/* skip_reason names what the target lacks for |t|, or returns false. */
+static bool skip_reason(const struct vw_txn *t, const struct vw_replay_opts *o,
+                        const struct vw_transport_uri *u, char *buf, size_t len) {
+    size_t n = 0;
+
+    buf[0] = '\0';
+    if (strcmp(t->transport, "stream") == 0 && u->kind == VW_TRANSPORT_CHARDEV) {
+        snprintf(buf, len, "transport stream needs a unix: or tcp: target");
+        return true;
+    }
+    if (strcmp(t->transport, "chardev") == 0 && u->kind != VW_TRANSPORT_CHARDEV) {
+        snprintf(buf, len, "transport chardev needs a chardev: target");
+        return true;
+    }
+    if (o->provides_all) {
+        return false;
+    }
+    for (size_t i = 0; i < t->num_requires; i++) {
+        bool have = false;
+        for (size_t j = 0; j < o->num_provides && !have; j++) {
+            have = strcmp(o->provides[j], t->requires[i]) == 0;
+        }
+        if (!have) {
+            int w = snprintf(buf + n, len - n, "%s%s", n == 0 ? "target lacks: " : " ",
+                             t->requires[i]);
+            if (w < 0 || (size_t)w >= len - n) {
+                break;
+            }
+            n += (size_t)w;
+        }
+    }
+    return n > 0;
+}
+
+static char *take_text(struct vw_cf_buf *b) {
+    char *s = NULL;
+
+    if (b->len > 0 && vw_cf_buf_append(b, "", 1) == 0) {
+        s = (char *)b->p;
+        b->p = NULL;
+    }
+    vw_cf_buf_free(b);
+    return s;
+}
+
+void vw_replay_case(const struct vw_txn *t, const struct vw_replay_opts *o,
+                    struct vw_replay_result *out) {
+    struct run r = { .t = t, .o = o, .fd = -1, .verdict = -1 };
+    int64_t start = now_ms();
+    int fds_before = o->fd_check ? vw_fd_count() : -1;
+    char why[512];
+
+    memset(out, 0, sizeof(*out));
+    if (vw_transport_parse(o->target != NULL ? o->target : "", &r.uri) != 0) {
+        verdict(&r, VW_VERDICT_ERROR, "bad target URI '%s' (unix:PATH, tcp:HOST:PORT, "
+                "chardev:PATH)", o->target != NULL ? o->target : "");
+    } else if (skip_reason(t, o, &r.uri, why, sizeof(why))) {
+        verdict(&r, VW_VERDICT_SKIP, "%s", why);
+    } else if ((r.ad = vw_cf_adapter_find(t->protocol)) == NULL) {
+        verdict(&r, VW_VERDICT_ERROR, "no adapter for protocol '%s'", t->protocol);
+    } else if ((r.chunk = malloc(VW_REPLAY_CHUNK)) == NULL) {
+        verdict(&r, VW_VERDICT_ERROR, "out of memory");
+    } else {
+        run_steps(&r);
+    }
+    disconnect(&r);
+    free(r.chunk);
+    vw_cf_msg_cleanup(&r.last);
+    vw_cf_captures_cleanup(&r.caps);
+    if (r.verdict < 0 && r.nonstrict) {
+        verdict(&r, VW_VERDICT_NONSTRICT, "%s", r.nonstrict_reason);
+    }
+    if (r.verdict < 0) {
+        verdict(&r, VW_VERDICT_PASS, "%s", "");
+    }
+    if (fds_before >= 0) {
+        int fds_after = vw_fd_count();
+        if (fds_after != fds_before) {
+            r.verdict = -1;
+            verdict(&r, VW_VERDICT_ERROR, "fd leak in the runner: %d fds open before the case, "
+                    "%d after", fds_before, fds_after);
+        }
+    }
+    out->verdict = r.verdict;
+    memcpy(out->reason, r.reason, sizeof(out->reason));
+    out->diff = take_text(&r.diff);
+    out->log = take_text(&r.log);
+    out->duration_ms = (unsigned)(now_ms() - start);
+    out->fds_received = r.fds_total;
+}
+
+void vw_replay_result_cleanup(struct vw_replay_result *r) {
+    free(r->diff);
+    free(r->log);
+    memset(r, 0, sizeof(*r));
+}

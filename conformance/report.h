@@ -1,0 +1,37 @@
+/* report.h -- machine-readable reports of a replay run: JSON and JUnit XML. */
+#ifndef VW_CONFORMANCE_REPORT_H
+#define VW_CONFORMANCE_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "replay.h"
+
+/* struct vw_report_case: one case as reported. */
+struct vw_report_case {
+    const char *id;                        /* case id (file name without .txn if unparsed) */
+    const char *file;                      /* the transcript's path */
+    const char *protocol;                  /* "" when the transcript did not parse */
+    const struct vw_replay_result *res;
+};
+
+/* vw_report_totals counts |cases| by verdict into |totals|[VW_VERDICT_COUNT]. */
+void vw_report_totals(const struct vw_report_case *cases, size_t num_cases,
+                      unsigned totals[VW_VERDICT_COUNT]);
+
+/* vw_report_utf8_ok says whether |s| is valid UTF-8 (RFC 3629 §4; no overlongs, surrogates or
+ * code points over U+10FFFF).  Server text in reasons may not be: reports then write its
+ * bytes >= 0x80 as \u00XX (JSON) or '?' (XML) so the report still parses. */
+bool vw_report_utf8_ok(const char *s);
+
+/* vw_report_json writes {"cases": [{id, file, protocol, verdict, reason, diff, duration_ms,
+ * fds_received}...], "totals": {cases, pass, non_strict, fail, error, skip}} to |f|.
+ * Returns 0, or -1 when writing failed. */
+int vw_report_json(FILE *f, const struct vw_report_case *cases, size_t num_cases);
+
+/* vw_report_junit writes JUnit XML to |f|: one <testsuite> per protocol, one <testcase> per
+ * case (classname = protocol, name = id), FAIL as <failure>, ERROR as <error>, SKIP as
+ * <skipped>, NON-STRICT as a pass with the reason in <system-out>.  Returns 0 or -1. */
+int vw_report_junit(FILE *f, const struct vw_report_case *cases, size_t num_cases);
+
+#endif
