@@ -4,10 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vw_cf_buf_append(struct vw_cf_buf *b, const void *data, size_t n) {
-    if (n == 0) {
-        return 0;
-    }
+int vw_cf_buf_reserve(struct vw_cf_buf *b, size_t n) {
     if (n > SIZE_MAX - b->len) {
         return VW_E_NOMEM;
     }
@@ -23,6 +20,18 @@ int vw_cf_buf_append(struct vw_cf_buf *b, const void *data, size_t n) {
         b->p = p;
         b->cap = cap;
     }
+    return 0;
+}
+
+int vw_cf_buf_append(struct vw_cf_buf *b, const void *data, size_t n) {
+    int r;
+
+    if (n == 0) {
+        return 0;
+    }
+    if ((r = vw_cf_buf_reserve(b, n)) < 0) {
+        return r;
+    }
     memcpy(b->p + b->len, data, n);
     b->len += n;
     return 0;
@@ -35,40 +44,189 @@ void vw_cf_buf_free(struct vw_cf_buf *b) {
     b->cap = 0;
 }
 
-int vw_cf_msg_add_field(struct vw_cf_msg *m, const char *path, const char *value) {
-    char *p = strdup(path), *v = strdup(value);
+/* ---- the arena ---- */
 
-    if (p == NULL || v == NULL) {
-        goto nomem;
+struct vw_cf_arena_block {
+    struct vw_cf_arena_block *next;
+    uint64_t data[];             /* 8-byte aligned storage */
+};
+
+void *vw_cf_arena_alloc_block(struct vw_cf_arena *a, size_t n) {
+    struct vw_cf_arena_block *b;
+    size_t need = (n + 7) & ~(size_t)7, cap;
+
+    if (n > SIZE_MAX - 7 - sizeof(*b)) {
+        return NULL;
     }
+    if (need == 0) {
+        need = 8;
+    }
+    if (need <= a->left) {
+        void *p = a->cur;
+        a->cur += need;
+        a->left -= need;
+        return p;
+    }
+    cap = a->cap == 0 ? VW_CF_ARENA_BLOCK_MIN
+          : a->cap >= VW_CF_ARENA_BLOCK_MAX / 2 ? VW_CF_ARENA_BLOCK_MAX : 2 * a->cap;
+    if (need > cap / 2 && a->head != NULL) {
+        /* a block of its own, behind the head, so the head keeps its free space */
+        if ((b = malloc(sizeof(*b) + need)) == NULL) {
+            return NULL;
+        }
+        b->next = a->head->next;
+        a->head->next = b;
+        return b->data;
+    }
+    if (need > cap) {
+        cap = need;
+    }
+    if ((b = malloc(sizeof(*b) + cap)) == NULL) {
+        return NULL;
+    }
+    b->next = a->head;
+    a->head = b;
+    a->cap = cap;
+    a->cur = (uint8_t *)b->data + need;
+    a->left = cap - need;
+    return b->data;
+}
+
+char *vw_cf_arena_strndup(struct vw_cf_arena *a, const char *s, size_t n) {
+    char *d = n < SIZE_MAX ? vw_cf_arena_alloc(a, n + 1) : NULL;
+
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+void vw_cf_arena_free(struct vw_cf_arena *a) {
+    struct vw_cf_arena_block *b = a->head;
+
+    while (b != NULL) {
+        struct vw_cf_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    memset(a, 0, sizeof(*a));
+}
+
+/* ---- numbers and summary text ---- */
+
+size_t vw_cf_fmt_u64(char *buf, uint64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    size_t n = 1, at;
+
+    for (uint64_t p = 10; n < 20 && v >= p; p *= 10) {
+        n++;                        /* the number of digits: 10^19 is the last power */
+    }
+    at = n;
+    buf[n] = '\0';
+    /* two digits per division, from the end, straight into |buf| */
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        buf[--at] = pairs[2 * d + 1];
+        buf[--at] = pairs[2 * d];
+    }
+    if (v >= 10) {
+        buf[--at] = pairs[2 * v + 1];
+        buf[--at] = pairs[2 * v];
+    } else {
+        buf[--at] = (char)('0' + v);
+    }
+    return n;
+}
+
+size_t vw_cf_fmt_i64(char *buf, int64_t v) {
+    if (v >= 0) {
+        return vw_cf_fmt_u64(buf, (uint64_t)v);
+    }
+    buf[0] = '-';
+    /* -(v + 1) + 1 has no overflow at INT64_MIN */
+    return 1 + vw_cf_fmt_u64(buf + 1, (uint64_t)(-(v + 1)) + 1);
+}
+
+size_t vw_cf_put(char *buf, size_t cap, size_t at, const char *s) {
+    size_t n = strlen(s), room = at < cap ? cap - 1 - at : 0;
+
+    if (at >= cap) {
+        buf[cap - 1] = '\0';
+        return cap - 1;
+    }
+    if (n > room) {
+        n = room;
+    }
+    memcpy(buf + at, s, n);
+    buf[at + n] = '\0';
+    return at + n;
+}
+
+size_t vw_cf_put_u64(char *buf, size_t cap, size_t at, uint64_t v) {
+    char tmp[VW_CF_FMT_MAX];
+
+    vw_cf_fmt_u64(tmp, v);
+    return vw_cf_put(buf, cap, at, tmp);
+}
+
+size_t vw_cf_put_i64(char *buf, size_t cap, size_t at, int64_t v) {
+    char tmp[VW_CF_FMT_MAX];
+
+    vw_cf_fmt_i64(tmp, v);
+    return vw_cf_put(buf, cap, at, tmp);
+}
+
+/* ---- decoded messages ---- */
+
+int vw_cf_msg_add_field_n(struct vw_cf_msg *m, const char *path, const char *value,
+                          size_t value_len) {
+    size_t path_len = strlen(path);
+    char *p;
+
     if (m->num_fields == m->cap_fields) {
-        /* Doubling keeps a message of n fields at O(n) copies. */
+        /* Doubling keeps a message of n fields at O(n) copies (and the arena within 2n). */
         size_t cap = m->cap_fields != 0 ? 2 * m->cap_fields : 16;
         struct vw_cf_field *fields;
         if (cap > SIZE_MAX / sizeof(*fields)) {
-            goto nomem;
+            return VW_E_NOMEM;
         }
-        fields = realloc(m->fields, cap * sizeof(*fields));
-        if (fields == NULL) {
-            goto nomem;
+        if ((fields = vw_cf_arena_alloc(&m->arena, cap * sizeof(*fields))) == NULL) {
+            return VW_E_NOMEM;
+        }
+        if (m->num_fields > 0) {
+            memcpy(fields, m->fields, m->num_fields * sizeof(*fields));
         }
         m->fields = fields;
         m->cap_fields = cap;
     }
+    /* path and value in one piece of the arena: "path\0value\0" */
+    if (path_len >= SIZE_MAX / 2 || value_len >= SIZE_MAX / 2 ||
+        (p = vw_cf_arena_alloc(&m->arena, path_len + value_len + 2)) == NULL) {
+        /* the field list is unchanged (except possibly a larger copy of it, in the arena) */
+        return VW_E_NOMEM;
+    }
+    memcpy(p, path, path_len + 1);
+    memcpy(p + path_len + 1, value, value_len);
+    p[path_len + 1 + value_len] = '\0';
     m->fields[m->num_fields].path = p;
-    m->fields[m->num_fields].value = v;
+    m->fields[m->num_fields].value = p + path_len + 1;
     m->num_fields++;
     return 0;
+}
 
-nomem:
-    free(p);
-    free(v);
-    return VW_E_NOMEM;
+int vw_cf_msg_add_field(struct vw_cf_msg *m, const char *path, const char *value) {
+    return vw_cf_msg_add_field_n(m, path, value, strlen(value));
 }
 
 const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path) {
     for (size_t i = 0; i < m->num_fields; i++) {
-        if (strcmp(m->fields[i].path, path) == 0) {
+        /* the first byte decides most comparisons without a call */
+        if (m->fields[i].path[0] == path[0] && strcmp(m->fields[i].path, path) == 0) {
             return m->fields[i].value;
         }
     }
@@ -76,10 +234,6 @@ const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path) {
 }
 
 void vw_cf_msg_cleanup(struct vw_cf_msg *m) {
-    for (size_t i = 0; i < m->num_fields; i++) {
-        free(m->fields[i].path);
-        free(m->fields[i].value);
-    }
-    free(m->fields);
+    vw_cf_arena_free(&m->arena);  /* the fields and their strings */
     memset(m, 0, sizeof(*m));
 }

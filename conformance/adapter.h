@@ -34,9 +34,65 @@ struct vw_cf_buf {
 
 /* vw_cf_buf_append appends |n| bytes; returns 0 or VW_E_NOMEM (|b| unchanged). */
 VW_MUST_USE int vw_cf_buf_append(struct vw_cf_buf *b, const void *data, size_t n);
+/* vw_cf_buf_reserve makes room for |n| more bytes (b->cap - b->len >= n) without changing
+ * b->len; returns 0 or VW_E_NOMEM (|b| unchanged). */
+VW_MUST_USE int vw_cf_buf_reserve(struct vw_cf_buf *b, size_t n);
 void vw_cf_buf_free(struct vw_cf_buf *b);
 
-/* struct vw_cf_field: one decoded field; both strings are owned by the message. */
+/* struct vw_cf_arena: bump allocation from blocks that never move, all freed at once by
+ * vw_cf_arena_free: the strings of one decoded message or of one transcript, instead of one
+ * malloc per string.  Blocks double from VW_CF_ARENA_BLOCK_MIN up to VW_CF_ARENA_BLOCK_MAX
+ * bytes; a request larger than half the next block gets a block of its own, so the memory
+ * stays within twice what was asked plus one block. */
+#define VW_CF_ARENA_BLOCK_MIN 512u
+#define VW_CF_ARENA_BLOCK_MAX 65536u
+
+struct vw_cf_arena_block;
+
+struct vw_cf_arena {
+    struct vw_cf_arena_block *head;  /* the block allocated from; NULL when empty */
+    uint8_t *cur;                    /* its next free byte (8-byte aligned) */
+    size_t left, cap;                /* bytes free at |cur|; usable bytes of |head| */
+};
+
+/* vw_cf_arena_alloc returns |n| bytes aligned to 8, owned by |a|; NULL when out of memory
+ * (|a| unchanged).  The common case (room in the current block) is inline. */
+VW_MUST_USE void *vw_cf_arena_alloc_block(struct vw_cf_arena *a, size_t n);
+
+VW_MUST_USE static inline void *vw_cf_arena_alloc(struct vw_cf_arena *a, size_t n) {
+    size_t need = (n + 7) & ~(size_t)7;
+
+    if (need - 1 < a->left) {       /* 0 < need <= left (n near SIZE_MAX wraps to 0) */
+        void *p = a->cur;
+        a->cur += need;
+        a->left -= need;
+        return p;
+    }
+    return vw_cf_arena_alloc_block(a, n);
+}
+
+/* vw_cf_arena_strndup copies |n| bytes of |s| and a NUL into |a|; NULL on ENOMEM. */
+VW_MUST_USE char *vw_cf_arena_strndup(struct vw_cf_arena *a, const char *s, size_t n);
+
+/* vw_cf_arena_free frees every block of |a| and empties it; an empty arena is a no-op. */
+void vw_cf_arena_free(struct vw_cf_arena *a);
+
+/* vw_cf_fmt_u64 / vw_cf_fmt_i64 write |v| in decimal (canonical integer text, adapter.h
+ * "Fields") and a NUL to |buf|, which has room for VW_CF_FMT_MAX bytes; they return the
+ * length without the NUL.  No printf: a decoded message has several numbers per field set. */
+#define VW_CF_FMT_MAX 21u
+size_t vw_cf_fmt_u64(char *buf, uint64_t v);
+size_t vw_cf_fmt_i64(char *buf, int64_t v);
+
+/* vw_cf_put appends the NUL-terminated |s| to the text |buf| of |cap| bytes (|cap| > 0) whose
+ * first |at| bytes are used, truncating (snprintf-like: the text stays NUL-terminated); it
+ * returns the new length.  vw_cf_put_u64 / vw_cf_put_i64 append a number.  For the one-line
+ * summaries of decoded messages. */
+size_t vw_cf_put(char *buf, size_t cap, size_t at, const char *s);
+size_t vw_cf_put_u64(char *buf, size_t cap, size_t at, uint64_t v);
+size_t vw_cf_put_i64(char *buf, size_t cap, size_t at, int64_t v);
+
+/* struct vw_cf_field: one decoded field; both strings are owned by the message (its arena). */
 struct vw_cf_field {
     char *path;
     char *value;
@@ -57,16 +113,21 @@ struct vw_cf_msg {
     size_t offset;               /* its byte offset in the message */
     char detail[160];            /* field or JSON path of the error, human text */
     char summary[256];           /* one line, as `virtwire decode` prints it */
-    struct vw_cf_field *fields;  /* owned */
+    struct vw_cf_field *fields;  /* owned: in |arena| */
     size_t num_fields;
     size_t cap_fields;           /* allocated entries of |fields| */
     int num_fds;                 /* fds that arrived with it (SCM_RIGHTS), -1 if unknown */
+    struct vw_cf_arena arena;    /* the fields and their strings; one copy of a message
+                                  * (a struct copy moves the ownership) cleans it up */
 };
 
 enum { VW_CF_MSG = 0, VW_CF_SYNC = 1, VW_CF_FRAMING_ERROR = 2 };
 
-/* vw_cf_msg_add_field appends a field (copies both strings); 0 or VW_E_NOMEM. */
+/* vw_cf_msg_add_field appends a field (copies both strings); 0 or VW_E_NOMEM (|m| unchanged).
+ * vw_cf_msg_add_field_n takes a value of |value_len| bytes, not NUL-terminated. */
 VW_MUST_USE int vw_cf_msg_add_field(struct vw_cf_msg *m, const char *path, const char *value);
+VW_MUST_USE int vw_cf_msg_add_field_n(struct vw_cf_msg *m, const char *path, const char *value,
+                                      size_t value_len);
 
 /* vw_cf_msg_field returns the value at |path|, or NULL when the message has none. */
 const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path);

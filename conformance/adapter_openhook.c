@@ -108,12 +108,14 @@ static int field_int(const struct vw_txn_assign *a, size_t n, bool *used, const 
 
 static int encode(int encoding, const struct vw_txn_assign *a, size_t n, struct vw_cf_buf *out,
                   char *err, size_t err_len) {
-    bool *used = calloc(n + 1, sizeof(*used));
+    bool small[16] = { false };     /* the usual request has a few assignments: no calloc */
+    bool *used = n < 16 ? small : calloc(n + 1, sizeof(*used));
     struct vw_openhook_msg m;
     struct vw_xdr_enc e;
     int64_t size = -1, command = 0, mode = 0;
     uint32_t flags = 0;
     uint8_t *name = NULL, *buf = NULL;
+    uint8_t stack[256];             /* the usual request is encoded here, not malloc'd */
     size_t name_len = 0;
     long at;
     int r;
@@ -148,7 +150,8 @@ static int encode(int encoding, const struct vw_txn_assign *a, size_t n, struct 
         goto cleanup;
     }
     vw_xdr_enc_init(&e, NULL, 0);
-    if ((r = vw_openhook_encode(&e, &m)) < 0 || (buf = malloc(e.len)) == NULL) {
+    if ((r = vw_openhook_encode(&e, &m)) < 0 ||
+        (buf = e.len <= sizeof(stack) ? stack : malloc(e.len)) == NULL) {
         snprintf(err, err_len, "filename of %zu bytes: cannot encode: %s", name_len,
                  vw_err_text(r < 0 ? r : VW_E_NOMEM));
         r = r < 0 ? r : VW_E_NOMEM;
@@ -164,9 +167,13 @@ static int encode(int encoding, const struct vw_txn_assign *a, size_t n, struct 
     put_word(buf + 4, encoding, (uint32_t)command);
     r = vw_cf_buf_append(out, buf, e.len);
 cleanup:
-    free(buf);
+    if (buf != stack) {
+        free(buf);
+    }
     free(name);
-    free(used);
+    if (used != small) {
+        free(used);
+    }
     return r;
 }
 
@@ -235,8 +242,11 @@ static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
     }
     vw_xsf_verdict(out, rc, &diag, lrc);
     if (rc == 0 || lrc == 0) {
-        snprintf(out->summary, sizeof(out->summary), "message_size=%u command=QEMU_OPEN "
-                 "result=%d", m.message_size, m.result);
+        /* "message_size=%u command=QEMU_OPEN result=%d", without printf (every message) */
+        size_t at = vw_cf_put(out->summary, sizeof(out->summary), 0, "message_size=");
+        at = vw_cf_put_u64(out->summary, sizeof(out->summary), at, m.message_size);
+        at = vw_cf_put(out->summary, sizeof(out->summary), at, " command=QEMU_OPEN result=");
+        vw_cf_put_i64(out->summary, sizeof(out->summary), at, m.result);
         if ((r = vw_xsf_add_uint(out, "message_size", m.message_size)) < 0 ||
             (r = vw_cf_msg_add_field(out, "command", "QEMU_OPEN")) < 0) {
             return r;

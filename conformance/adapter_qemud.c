@@ -25,15 +25,20 @@
 #include "qemud.h"
 #include "xs_fields.h"
 
-/* type_names fills |names| with the packet type names of |direction| (|max| entries). */
-static size_t type_names(int direction, const char **names, size_t max) {
-    int32_t n = direction == VW_QEMUD_FROM_CLIENT ? VW_QEMUD_CLIENT_PKT_MAX
-                                                  : VW_QEMUD_SERVER_PKT_MAX;
+/* client_type_names returns the client packet type names (§1.3), indexed by type; the table
+ * is filled on first use and read-only after, instead of once per send. */
+static const char *const *client_type_names(size_t *num) {
+    static const char *names[VW_QEMUD_CLIENT_PKT_MAX];
+    static bool filled;
 
-    for (int32_t i = 0; i < n && (size_t)i < max; i++) {
-        names[i] = vw_qemud_type_name(direction, i);
+    if (!filled) {
+        for (int32_t i = 0; i < VW_QEMUD_CLIENT_PKT_MAX; i++) {
+            names[i] = vw_qemud_type_name(VW_QEMUD_FROM_CLIENT, i);
+        }
+        filled = true;
     }
-    return (size_t)n < max ? (size_t)n : max;
+    *num = VW_QEMUD_CLIENT_PKT_MAX;
+    return names;
 }
 
 static void put_be32(uint8_t *p, uint32_t v) {
@@ -62,9 +67,10 @@ static int word(const struct vw_txn_assign *a, size_t n, bool *used, const char 
 
 static int qemud_encode(const struct vw_txn_assign *a, size_t n, struct vw_cf_buf *out,
                         char *err, size_t err_len) {
-    const char *names[VW_QEMUD_SERVER_PKT_MAX];
-    size_t num_names = type_names(VW_QEMUD_FROM_CLIENT, names, VW_QEMUD_SERVER_PKT_MAX);
-    bool *used = calloc(n + 1, sizeof(*used));
+    size_t num_names;
+    const char *const *names = client_type_names(&num_names);
+    bool small[32] = { false };     /* the usual send has a few assignments: no calloc */
+    bool *used = n < 32 ? small : calloc(n + 1, sizeof(*used));
     struct vw_cf_buf body = { 0 };
     const struct vw_xs_type *arm;
     uint8_t hdr[16], *raw = NULL;
@@ -114,7 +120,9 @@ static int qemud_encode(const struct vw_txn_assign *a, size_t n, struct vw_cf_bu
     }
 cleanup:
     free(raw);
-    free(used);
+    if (used != small) {
+        free(used);
+    }
     vw_cf_buf_free(&body);
     return r;
 }
@@ -154,8 +162,18 @@ static int fields(struct vw_cf_msg *out, const struct vw_qemud_msg *m,
                              m->type)) < 0) {
         return r;
     }
-    snprintf(out->summary, sizeof(out->summary), "length=%u serial=%u inReplyTo=%u type=%s",
-             m->length, m->serial, m->in_reply_to, out->fields[4].value);
+    /* "length=%u serial=%u inReplyTo=%u type=%s" from the values just formatted (fields 0,
+     * 2, 3, 4), without printf: it is built for every message */
+    char *s = out->summary;
+    size_t cap = sizeof(out->summary), at = 0;
+    at = vw_cf_put(s, cap, at, "length=");
+    at = vw_cf_put(s, cap, at, out->fields[0].value);
+    at = vw_cf_put(s, cap, at, " serial=");
+    at = vw_cf_put(s, cap, at, out->fields[2].value);
+    at = vw_cf_put(s, cap, at, " inReplyTo=");
+    at = vw_cf_put(s, cap, at, out->fields[3].value);
+    at = vw_cf_put(s, cap, at, " type=");
+    vw_cf_put(s, cap, at, out->fields[4].value);
     /* items[0] is the union, the arm follows */
     return items->num > 1 ? vw_xsf_flatten(out, "", items->v + 1, items->num - 1) : 0;
 }

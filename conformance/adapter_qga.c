@@ -449,15 +449,28 @@ static int flatten(struct flat *fl, const json_t *v);
 
 /* descend appends |fmt|'s segment to the path, flattens |v| there and restores the path. */
 static int descend(struct flat *fl, const json_t *v, const char *key, size_t index) {
-    size_t len = strlen(fl->path);
-    int n, r;
+    size_t len = strlen(fl->path), n;
+    char num[VW_CF_FMT_MAX];
+    int r;
 
+    /* ".key" ("key" at the top) or "[index]", without printf: one per field */
     if (key != NULL) {
-        n = snprintf(fl->path + len, sizeof(fl->path) - len, "%s%s", len != 0 ? "." : "", key);
+        size_t kn = strlen(key), dot = len != 0;
+        n = kn + dot;
+        if (n < sizeof(fl->path) - len) {
+            fl->path[len] = '.';
+            memcpy(fl->path + len + dot, key, kn + 1);
+        }
     } else {
-        n = snprintf(fl->path + len, sizeof(fl->path) - len, "[%zu]", index);
+        size_t dn = vw_cf_fmt_u64(num, index);
+        n = dn + 2;
+        if (n < sizeof(fl->path) - len) {
+            fl->path[len] = '[';
+            memcpy(fl->path + len + 1, num, dn);
+            memcpy(fl->path + len + 1 + dn, "]", 2);
+        }
     }
-    if (n < 0 || (size_t)n >= sizeof(fl->path) - len) {
+    if (n >= sizeof(fl->path) - len) {
         fl->path[len] = 0;
         fl->cut = true;      /* a path over VW_CF_QGA_PATH_MAX: left out */
         return 0;
@@ -486,7 +499,7 @@ static int flatten(struct flat *fl, const json_t *v) {
         }
         return 0;
     case JSON_ARRAY:
-        snprintf(num, sizeof(num), "%zu", json_array_size(v));
+        vw_cf_fmt_u64(num, json_array_size(v));
         if ((r = add(fl, json_array_size(v) == 0 ? "[]" : num)) < 0) {
             return r;
         }
@@ -506,7 +519,7 @@ static int flatten(struct flat *fl, const json_t *v) {
         return r;
     }
     case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        vw_cf_fmt_i64(num, (int64_t)json_integer_value(v));   /* json_int_t: long long */
         return add(fl, num);
     case JSON_REAL: {
         char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -574,12 +587,57 @@ static void cut(char *dst, size_t n, const char *src) {
     dst[len] = 0;
 }
 
+/* json_short is vw_qga_json_short (compact JSON, cut with "...") with the values whose text
+ * is known written directly: {} [] true false null and integers (what json_dumps prints for
+ * them), so the usual short reply needs no json_dumps for its summary line. */
+static void json_short(const json_t *v, char *buf, size_t len) {
+    const char *lit = NULL;
+    char num[VW_CF_FMT_MAX];
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        lit = json_object_size(v) == 0 ? "{}" : NULL;
+        break;
+    case JSON_ARRAY:
+        lit = json_array_size(v) == 0 ? "[]" : NULL;
+        break;
+    case JSON_TRUE:
+        lit = "true";
+        break;
+    case JSON_FALSE:
+        lit = "false";
+        break;
+    case JSON_NULL:
+        lit = "null";
+        break;
+    case JSON_INTEGER:
+        vw_cf_fmt_i64(num, (int64_t)json_integer_value(v));
+        lit = num;
+        break;
+    default:
+        break;
+    }
+    if (lit == NULL || strlen(lit) >= len) {
+        vw_qga_json_short(v, buf, len);
+        return;
+    }
+    memcpy(buf, lit, strlen(lit) + 1);
+}
+
 static void summarize(struct vw_cf_msg *out, const struct vw_qga_frame *fr, size_t num,
                       const struct vw_qga_msg *m, const struct vw_qga_command *cmd) {
     char id[VW_CF_QGA_LINE_JSON] = "", body[VW_CF_QGA_LINE_JSON] = "";
-    int n = snprintf(out->summary, sizeof(out->summary), "#%zu @%zu len=%zu: ", num, fr->start,
-                     fr->end - fr->start);
-    size_t len = n > 0 && (size_t)n < sizeof(out->summary) ? (size_t)n : 0;
+    char *s = out->summary;
+    size_t cap = sizeof(out->summary), len;
+
+    /* "#%zu @%zu len=%zu: " without printf (a line for every message) */
+    len = vw_cf_put(s, cap, 0, "#");
+    len = vw_cf_put_u64(s, cap, len, num);
+    len = vw_cf_put(s, cap, len, " @");
+    len = vw_cf_put_u64(s, cap, len, fr->start);
+    len = vw_cf_put(s, cap, len, " len=");
+    len = vw_cf_put_u64(s, cap, len, fr->end - fr->start);
+    len = vw_cf_put(s, cap, len, ": ");
 
     if (m == NULL) {
         snprintf(out->summary + len, sizeof(out->summary) - len, "invalid reply %s at byte %zu: %s",
@@ -587,21 +645,33 @@ static void summarize(struct vw_cf_msg *out, const struct vw_qga_frame *fr, size
         return;
     }
     if (m->id != NULL) {
-        vw_qga_json_short(m->id, id, sizeof(id));
+        json_short(m->id, id, sizeof(id));
     }
     if (m->kind == VW_QGA_RETURN) {
-        vw_qga_json_short(m->ret, body, sizeof(body));
+        json_short(m->ret, body, sizeof(body));
     } else {
         json_t *d = json_string(m->err_desc);
         vw_qga_json_short(d, body, sizeof(body));
         json_decref(d);
     }
-    n = snprintf(out->summary + len, sizeof(out->summary) - len, "reply%s%s%s%s %s%s%s %s",
-             cmd != NULL ? " to " : "", cmd != NULL ? vw_qga_command_name(cmd) : "",
-             m->id != NULL ? " id=" : "", id, m->kind == VW_QGA_RETURN ? "return" : "error",
-             m->kind == VW_QGA_RETURN ? "" : " ", m->kind == VW_QGA_RETURN ? "" : m->err_class,
-             body);
-    (void)n;    /* a long line is cut */
+    /* "reply[ to CMD][ id=ID] return BODY" or "... error CLASS BODY"; a long line is cut */
+    len = vw_cf_put(s, cap, len, "reply");
+    if (cmd != NULL) {
+        len = vw_cf_put(s, cap, len, " to ");
+        len = vw_cf_put(s, cap, len, vw_qga_command_name(cmd));
+    }
+    if (m->id != NULL) {
+        len = vw_cf_put(s, cap, len, " id=");
+        len = vw_cf_put(s, cap, len, id);
+    }
+    if (m->kind == VW_QGA_RETURN) {
+        len = vw_cf_put(s, cap, len, " return ");
+    } else {
+        len = vw_cf_put(s, cap, len, " error ");
+        len = vw_cf_put(s, cap, len, m->err_class != NULL ? m->err_class : "(null)");
+        len = vw_cf_put(s, cap, len, " ");
+    }
+    vw_cf_put(s, cap, len, body);
 }
 
 /* on_message decodes the framed message into |out|: strict, then lenient; 0 or VW_E_NOMEM. */
@@ -645,11 +715,15 @@ static int on_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
         out->offset = diag.offset;
         cut(out->detail, sizeof(out->detail), path);
     }
-    if ((fl = calloc(1, sizeof(*fl))) == NULL) {
+    if ((fl = malloc(sizeof(*fl))) == NULL) {
         vw_qga_msg_cleanup(&m);
         return VW_E_NOMEM;
     }
+    /* not calloc: zeroing the 4 KiB path for every message cost more than the decode */
     fl->m = out;
+    fl->path[0] = 0;
+    fl->bytes = 0;
+    fl->cut = false;
     if (m.root != NULL) {
         r = flatten(fl, m.root);
     } else {

@@ -398,11 +398,12 @@ static int payload_fields(struct vw_cf_msg *out, const struct vw_virnet_msg *m,
         if (!is_header(out->fields[i].path)) {
             continue;
         }
-        if ((p = malloc(strlen(root) + strlen(out->fields[i].path) + 2)) == NULL) {
+        /* the message's arena owns its field strings (adapter.h): the old path stays there */
+        if ((p = vw_cf_arena_alloc(&out->arena, strlen(root) + strlen(out->fields[i].path)
+                                                    + 2)) == NULL) {
             return VW_E_NOMEM;
         }
         sprintf(p, "%s.%s", root, out->fields[i].path);
-        free(out->fields[i].path);
         out->fields[i].path = p;
     }
     return 0;

@@ -139,9 +139,9 @@ int vw_cf_unescape(const char *in, size_t len, size_t *used, struct vw_cf_buf *o
 static int canon_int(const char *in, size_t len, struct vw_cf_buf *out) {
     bool neg = false;
     uint64_t v = 0;
-    size_t i = 0;
+    size_t i = 0, n;
     unsigned base = 10;
-    char tmp[32];
+    char tmp[VW_CF_FMT_MAX + 1];
 
     if (i < len && in[i] == '-') {
         neg = true;
@@ -168,8 +168,9 @@ static int canon_int(const char *in, size_t len, struct vw_cf_buf *out) {
     if (neg && v > (uint64_t)INT64_MAX + 1) {
         return VW_E_SYNTAX;         /* under -2^63 */
     }
-    snprintf(tmp, sizeof(tmp), "%s%llu", neg && v != 0 ? "-" : "", (unsigned long long)v);
-    return vw_cf_buf_append(out, tmp, strlen(tmp));
+    tmp[0] = '-';
+    n = vw_cf_fmt_u64(tmp + 1, v);      /* no printf: this runs for every integer value */
+    return neg && v != 0 ? vw_cf_buf_append(out, tmp, n + 1) : vw_cf_buf_append(out, tmp + 1, n);
 }
 
 int vw_cf_value_canon(const char *in, size_t len, struct vw_cf_buf *out) {
@@ -185,8 +186,16 @@ int vw_cf_value_canon(const char *in, size_t len, struct vw_cf_buf *out) {
     }
     if (in[0] == '"') {
         struct vw_cf_buf bytes = { 0 };
-        size_t used = 0;
+        size_t used = 0, k = 1;
 
+        /* already canonical (vw_cf_escape's form) when it holds only printable ASCII other
+         * than '"' and '\\' and ends at the closing quote: copied as it is */
+        while (k < len && in[k] >= 0x20 && in[k] < 0x7f && in[k] != '"' && in[k] != '\\') {
+            k++;
+        }
+        if (k == len - 1 && len >= 2 && in[k] == '"') {
+            return vw_cf_buf_append(out, in, len);
+        }
         r = vw_cf_unescape(in, len, &used, &bytes);
         if (r == 0 && used != len) {
             r = VW_E_SYNTAX;        /* text after the closing quote */
@@ -234,6 +243,59 @@ int vw_cf_value_canon(const char *in, size_t len, struct vw_cf_buf *out) {
         return VW_E_SYNTAX;         /* a constraint, not a literal */
     }
     return vw_cf_buf_append(out, in, len);
+}
+
+bool vw_cf_value_is_canon(const char *in, size_t len) {
+    size_t i = 0;
+
+    if (len == 0) {
+        return false;
+    }
+    if (in[0] == '-' || (in[0] >= '0' && in[0] <= '9')) {
+        i = in[0] == '-';
+        /* at most 18 digits is within int64 either way; no leading zero, no "-0" */
+        if (len - i == 0 || len - i > 18 || (in[i] == '0' && (len - i > 1 || i == 1))) {
+            return false;
+        }
+        for (; i < len; i++) {
+            if (in[i] < '0' || in[i] > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (in[0] == '"') {
+        for (i = 1; i + 1 < len; i++) {
+            if (in[i] < 0x20 || in[i] >= 0x7f || in[i] == '"' || in[i] == '\\') {
+                return false;       /* (a byte over 0x7f is negative here, also false) */
+            }
+        }
+        return len >= 2 && in[len - 1] == '"';
+    }
+    if (in[0] == 'x' && len >= 3 && in[1] == '"') {
+        if (in[len - 1] != '"' || (len - 3) % 2 != 0) {
+            return false;
+        }
+        for (i = 2; i + 1 < len; i++) {
+            if (!((in[i] >= '0' && in[i] <= '9') || (in[i] >= 'a' && in[i] <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if ((len == 2 && (memcmp(in, "{}", 2) == 0 || memcmp(in, "[]", 2) == 0))) {
+        return true;
+    }
+    /* true, false, null and enum names are identifiers: letters, digits, '_', '-', '.' */
+    if (!is_ident_start(in[0])) {
+        return false;
+    }
+    for (i = 1; i < len; i++) {
+        if (!is_ident_char(in[i]) && in[i] != '-' && in[i] != '.') {
+            return false;
+        }
+    }
+    return !(len == 6 && memcmp(in, "absent", 6) == 0);
 }
 
 bool vw_cf_value_equal(const char *a, const char *b) {

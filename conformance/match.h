@@ -22,6 +22,14 @@
  * not literals.  Returns 0, VW_E_SYNTAX (|out| unchanged) or VW_E_NOMEM. */
 VW_MUST_USE int vw_cf_value_canon(const char *in, size_t len, struct vw_cf_buf *out);
 
+/* vw_cf_value_is_canon says whether |in| (|len| bytes) is a literal already in canonical form
+ * (vw_cf_value_canon would append exactly |in|), checked without building anything: decimal
+ * integers without leading zeros of up to 18 digits (an optional '-' before a non-zero one),
+ * strings of printable ASCII without '"' or '\\' inside, x"..." in lower-case hex of whole
+ * bytes, true/false/null/{}/[] and identifiers other than `absent`.  false means "not sure":
+ * vw_cf_value_canon decides (it may still accept, e.g. 0x10, or reject). */
+bool vw_cf_value_is_canon(const char *in, size_t len);
+
 /* vw_cf_unescape reads the C-escaped double-quoted string at |in| (|len| bytes, |in|[0] is
  * '"'), appends its bytes to |out| and sets |*used| to the bytes read including both quotes.
  * Escapes: \\ \" \' \n \r \t \0 \a \b \f \v \xHH (exactly two hex digits).  Returns 0,

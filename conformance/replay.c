@@ -43,6 +43,7 @@ struct run {
     int verdict;                 /* -1 while undecided */
     char reason[512];
     struct vw_cf_buf diff, log;
+    struct vw_cf_buf send;       /* the encoded message; its memory is reused by every send */
 };
 
 const char *vw_verdict_name(int verdict) {
@@ -192,30 +193,28 @@ static int read_chunk(struct run *r, int64_t deadline, unsigned line) {
 static int next_event(struct run *r, int64_t deadline, unsigned line, struct vw_cf_msg *m) {
     for (;;) {
         if (r->off < r->len && !r->broken) {
-            struct vw_cf_msg msg = { 0 };
+            /* fed straight into |*m| (empty, as every caller passes it): no copy */
             size_t used = 0, avail = r->len - r->off;
-            int fr = r->ad->feed(r->fr, r->chunk + r->off, avail, &used, &msg);
+            int fr = r->ad->feed(r->fr, r->chunk + r->off, avail, &used, m);
 
             used = used > avail ? avail : used;
             r->off += used;
             r->pending_bytes += used;
             if (fr == 1) {
-                msg.num_fds = r->pending_fds;
+                m->num_fds = r->pending_fds;
                 r->pending_fds = 0;
                 r->pending_bytes = 0;
-                *m = msg;
                 return EV_MSG;
             }
             if (fr < 0) {
                 r->broken = true;   /* the stream cannot be framed any further */
-                msg.kind = VW_CF_FRAMING_ERROR;
-                msg.strictness = VW_CF_INVALID;
-                msg.code = msg.code != 0 ? msg.code : fr;
-                msg.num_fds = r->pending_fds;
-                *m = msg;
+                m->kind = VW_CF_FRAMING_ERROR;
+                m->strictness = VW_CF_INVALID;
+                m->code = m->code != 0 ? m->code : fr;
+                m->num_fds = r->pending_fds;
                 return EV_MSG;
             }
-            vw_cf_msg_cleanup(&msg);
+            vw_cf_msg_cleanup(m);   /* empty again */
             if (used == 0) {
                 verdict(r, VW_VERDICT_ERROR, "line %u: the %s adapter took no bytes", line,
                         r->ad->protocol);
@@ -299,12 +298,13 @@ static bool do_send(struct run *r, const struct vw_txn_step *st, const void *p, 
 }
 
 static bool step_send(struct run *r, const struct vw_txn_step *st) {
-    struct vw_txn_assign *as = NULL;
-    struct vw_cf_buf out = { 0 };
-    char err[256] = "";
+    struct vw_txn_assign small[16], *as = NULL;  /* the usual send fits: no calloc */
+    struct vw_cf_buf out = r->send;
+    char err[256];
     bool ok = false;
     int e = 0;
 
+    err[0] = '\0';                  /* (not = "": that zeroes all 256 bytes per send) */
     if (st->kind == VW_TXN_SEND_RAW) {
         if (!st->raw_has_captures) {
             return do_send(r, st, st->raw.p, st->raw.len);
@@ -314,7 +314,7 @@ static bool step_send(struct run *r, const struct vw_txn_step *st) {
         snprintf(err, sizeof(err), "the %s adapter has no structured send", r->ad->protocol);
         e = VW_E_INVALID;
     } else {
-        as = calloc(st->num_assigns + 1, sizeof(*as));
+        as = st->num_assigns < 16 ? small : calloc(st->num_assigns + 1, sizeof(*as));
         e = as == NULL ? VW_E_NOMEM : 0;
         for (size_t i = 0; e == 0 && i < st->num_assigns; i++) {
             as[i] = st->assigns[i];
@@ -337,8 +337,11 @@ static bool step_send(struct run *r, const struct vw_txn_step *st) {
     } else {
         ok = do_send(r, st, out.p, out.len);
     }
-    free(as);
-    vw_cf_buf_free(&out);
+    if (as != small) {
+        free(as);
+    }
+    out.len = 0;
+    r->send = out;                  /* kept for the next send, freed with the run */
     return ok;
 }
 
@@ -670,6 +673,7 @@ void vw_replay_case(const struct vw_txn *t, const struct vw_replay_opts *o,
     }
     disconnect(&r);
     free(r.chunk);
+    vw_cf_buf_free(&r.send);
     vw_cf_msg_cleanup(&r.last);
     vw_cf_captures_cleanup(&r.caps);
     if (r.verdict < 0 && r.nonstrict) {

@@ -23,6 +23,8 @@ struct pctx {
     unsigned line;
     char *err;
     size_t err_len;
+    struct vw_txn *t;            /* the transcript being built: its arena owns the strings */
+    struct vw_cf_buf canon;      /* scratch for canonical values, reused for every value */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -42,14 +44,9 @@ static int fail(struct pctx *c, int code, const char *fmt, ...) {
     return code;
 }
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
+/* dup_n copies |n| bytes and a NUL into the transcript's arena (freed by vw_txn_cleanup). */
+static char *dup_n(struct pctx *c, const char *s, size_t n) {
+    return vw_cf_arena_strndup(&c->t->arena, s, n);
 }
 
 static bool is_space(char c) {
@@ -107,6 +104,33 @@ static bool parse_uint(const char *w, size_t wn, unsigned min, unsigned max, uns
     return true;
 }
 
+/* ctl8 says whether the 8 bytes at |s| may hold a control character (a byte under 0x20, tab
+ * included, or 0x7f): a word at a time, so the parser's per-line check is not per byte. */
+static bool ctl8(const char *s) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x;
+
+    memcpy(&x, s, 8);
+    /* a byte b < 0x20 (b - 0x20 borrows, b's top bit clear); a byte equal to 0x7f */
+    return (((x - 0x20 * ones) & ~x & highs) | (((x ^ 0x7f * ones) - ones) & ~(x ^ 0x7f * ones)
+                                                & highs)) != 0;
+}
+
+/* first_ctl returns where the byte-by-byte control check of [s, s + n) must start: n when
+ * 8-byte words (the last one overlapping) show no control character at all, else the start
+ * of the first word that may hold one. */
+static size_t first_ctl(const char *s, size_t n) {
+    size_t i = 0;
+
+    while (i + 8 <= n && !ctl8(s + i)) {
+        i += 8;
+    }
+    if (i == n || (i + 8 > n && n >= 8 && !ctl8(s + n - 8))) {
+        return n;                   /* the tail lies in a clean overlapping word */
+    }
+    return i;
+}
+
 /* name_ok: a case id, protocol name or feature: [A-Za-z0-9_.:-]+ */
 static bool name_ok(const char *s, size_t n) {
     if (n == 0) {
@@ -122,32 +146,14 @@ static bool name_ok(const char *s, size_t n) {
     return true;
 }
 
-static void free_step(struct vw_txn_step *s) {
-    vw_cf_buf_free(&s->raw);
-    free(s->path);
-    for (size_t i = 0; i < s->num_assigns; i++) {
-        free((char *)s->assigns[i].path);
-        free((char *)s->assigns[i].value);
-    }
-    free(s->assigns);
-    memset(s, 0, sizeof(*s));
-}
-
 void vw_txn_cleanup(struct vw_txn *t) {
-    free(t->file);
-    free(t->protocol);
-    free(t->transport);
-    free(t->case_id);
-    free(t->title);
-    free(t->spec);
-    for (size_t i = 0; i < t->num_requires; i++) {
-        free(t->requires[i]);
-    }
-    free(t->requires);
+    free(t->requires);          /* the strings are in the arena */
     for (size_t i = 0; i < t->num_steps; i++) {
-        free_step(&t->steps[i]);
+        vw_cf_buf_free(&t->steps[i].raw);
     }
     free(t->steps);
+    free(t->assign_pool);
+    vw_cf_arena_free(&t->arena);
     memset(t, 0, sizeof(*t));
 }
 
@@ -297,7 +303,7 @@ static int parse_step(struct pctx *c, const char *s, size_t n, unsigned default_
         if (n == 0) {
             return fail(c, VW_E_SYNTAX, "send-fd needs a path");
         }
-        st->path = dup_n(s, n);
+        st->path = dup_n(c, s, n);
         return st->path == NULL ? fail(c, VW_E_NOMEM, "out of memory") : 0;
     }
     if (word_is(kw, kn, "expect")) {
@@ -341,28 +347,76 @@ static int parse_step(struct pctx *c, const char *s, size_t n, unsigned default_
     return fail(c, VW_E_SYNTAX, "unknown step '%.*s'", (int)kn, kw);
 }
 
-/* path_ok: a field path: [A-Za-z0-9_.[]-]+ */
+/* path_ok: a field path: [A-Za-z0-9_.[]-]+ (a table lookup per byte: every assignment) */
 static bool path_ok(const char *s, size_t n) {
+    static bool table[256];
+    static bool filled;
+
+    if (!filled) {
+        for (int ch = 0; ch < 256; ch++) {
+            table[ch] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+                        || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '['
+                        || ch == ']' || ch == '-';
+        }
+        filled = true;
+    }
     if (n == 0) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-              || ch == '_' || ch == '.' || ch == '[' || ch == ']' || ch == '-')) {
+        if (!table[(unsigned char)s[i]]) {
             return false;
         }
     }
     return true;
 }
 
-/* parse_assign reads an indented `path = value` line into |st|. */
+/* capture_ok: [s, s + n) is a `$name` capture reference (vw_cf_is_capture, not terminated). */
+static bool capture_ok(const char *s, size_t n) {
+    if (n < 2 || s[0] != '$' || !((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z')
+                                  || s[1] == '_')) {
+        return false;
+    }
+    for (size_t i = 2; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+              || ch == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* add_assign appends one assignment to the transcript's pool, as the last of |st|'s. */
+static int add_assign(struct pctx *c, struct vw_txn_step *st, const char *path,
+                      const char *value) {
+    struct vw_txn *t = c->t;
+
+    if (t->num_pool == t->cap_pool) {
+        /* doubling: a transcript of n assignments costs O(n) copies */
+        size_t cap = t->cap_pool != 0 ? 2 * t->cap_pool : 64;
+        struct vw_txn_assign *a = cap <= SIZE_MAX / sizeof(*a)
+                                      ? realloc(t->assign_pool, cap * sizeof(*a)) : NULL;
+        if (a == NULL) {
+            return fail(c, VW_E_NOMEM, "out of memory");
+        }
+        t->assign_pool = a;
+        t->cap_pool = cap;
+    }
+    t->assign_pool[t->num_pool++] = (struct vw_txn_assign){ .path = path, .value = value,
+                                                            .line = c->line };
+    st->num_assigns++;
+    /* the step's run is the pool's tail; earlier steps are re-pointed when parsing ends */
+    st->assigns = t->assign_pool + t->num_pool - st->num_assigns;
+    return 0;
+}
+
+/* parse_assign reads an indented `path = value` line into |st|.  A literal is stored in its
+ * canonical form (match.h), made in the parser's one scratch buffer. */
 static int parse_assign(struct pctx *c, const char *s, size_t n, struct vw_txn_step *st) {
     const char *eq = memchr(s, '=', n), *p = s, *v;
     size_t pn, vn;
     bool expect = st->kind == VW_TXN_EXPECT;
-    struct vw_cf_buf canon = { 0 };
-    struct vw_txn_assign *a;
     char *path, *value;
 
     if (eq == NULL) {
@@ -380,7 +434,8 @@ static int parse_assign(struct pctx *c, const char *s, size_t n, struct vw_txn_s
         return fail(c, VW_E_SYNTAX, "%.*s: missing value", (int)pn, p);
     }
     for (size_t i = 0; i < st->num_assigns; i++) {
-        if (strlen(st->assigns[i].path) == pn && memcmp(st->assigns[i].path, p, pn) == 0) {
+        const char *q = st->assigns[i].path;
+        if (q[0] == p[0] && strncmp(q, p, pn) == 0 && q[pn] == '\0') {
             return fail(c, VW_E_SYNTAX, "duplicate path '%.*s'", (int)pn, p);
         }
     }
@@ -388,35 +443,32 @@ static int parse_assign(struct pctx *c, const char *s, size_t n, struct vw_txn_s
         if (!expect) {
             return fail(c, VW_E_SYNTAX, "'%.*s' only in expect", (int)vn, v);
         }
-        value = dup_n(v, vn);
     } else if (v[0] == '$') {
-        value = dup_n(v, vn);
-        if (value != NULL && !vw_cf_is_capture(value)) {
-            free(value);
+        if (!capture_ok(v, vn)) {
             return fail(c, VW_E_SYNTAX, "bad capture name '%.*s'", (int)vn, v);
         }
-    } else {
-        int r = vw_cf_value_canon(v, vn, &canon);
-        if (r != 0) {
-            vw_cf_buf_free(&canon);     /* a failed canon may have grown the buffer */
+    } else if (!vw_cf_value_is_canon(v, vn)) {
+        /* not canonical as written (or not a literal): canonicalise, or reject */
+        int r;
+
+        c->canon.len = 0;
+        if ((r = vw_cf_value_canon(v, vn, &c->canon)) != 0) {
             return r == VW_E_NOMEM ? fail(c, r, "out of memory")
                                    : fail(c, VW_E_SYNTAX, "bad value '%.*s'", (int)vn, v);
         }
-        value = dup_n((const char *)canon.p, canon.len);
-        vw_cf_buf_free(&canon);
+        v = (const char *)c->canon.p;
+        vn = c->canon.len;
     }
-    path = dup_n(p, pn);
-    a = path != NULL && value != NULL
-            ? realloc(st->assigns, (st->num_assigns + 1) * sizeof(*a)) : NULL;
-    if (a == NULL) {
-        free(path);
-        free(value);
+    /* path and value in one piece of the arena: "path\0value\0" */
+    if ((path = vw_cf_arena_alloc(&c->t->arena, pn + vn + 2)) == NULL) {
         return fail(c, VW_E_NOMEM, "out of memory");
     }
-    a[st->num_assigns] = (struct vw_txn_assign){ .path = path, .value = value, .line = c->line };
-    st->assigns = a;
-    st->num_assigns++;
-    return 0;
+    memcpy(path, p, pn);
+    path[pn] = '\0';
+    value = path + pn + 1;
+    memcpy(value, v, vn);
+    value[vn] = '\0';
+    return add_assign(c, st, path, value);
 }
 
 /* set_header stores one `key: value` header line. */
@@ -462,7 +514,7 @@ static int set_header(struct pctx *c, struct vw_txn *t, const char *k, size_t kn
             if (!name_ok(w, wn)) {
                 return fail(c, VW_E_SYNTAX, "bad feature name '%.*s'", (int)wn, w);
             }
-            if ((req[t->num_requires] = dup_n(w, wn)) == NULL) {
+            if ((req[t->num_requires] = dup_n(c, w, wn)) == NULL) {
                 return fail(c, VW_E_NOMEM, "out of memory");
             }
             t->num_requires++;
@@ -477,7 +529,7 @@ static int set_header(struct pctx *c, struct vw_txn *t, const char *k, size_t kn
     if ((slot == &t->protocol || slot == &t->case_id) && !name_ok(v, vn)) {
         return fail(c, VW_E_SYNTAX, "bad %.*s '%.*s'", (int)kn, k, (int)vn, v);
     }
-    *slot = dup_n(v, vn);
+    *slot = dup_n(c, v, vn);
     return *slot == NULL ? fail(c, VW_E_NOMEM, "out of memory") : 0;
 }
 
@@ -509,8 +561,9 @@ static int header_line(struct pctx *c, struct vw_txn *t, const char *s, size_t n
 
 int vw_txn_parse(struct vw_txn *out, const char *file, const char *text, size_t len, char *err,
                  size_t err_len) {
-    struct pctx c = { .file = file != NULL ? file : "-", .err = err, .err_len = err_len };
     struct vw_txn t = { 0 };
+    struct pctx c = { .file = file != NULL ? file : "-", .err = err, .err_len = err_len,
+                      .t = &t };
     bool in_header = true, header_seen = false;
     int cont = CONT_NONE, r = 0;
     size_t pos = 0;
@@ -521,7 +574,7 @@ int vw_txn_parse(struct vw_txn *out, const char *file, const char *text, size_t 
     if (len > VW_TXN_FILE_MAX) {
         return fail(&c, VW_E_TOO_LONG, "transcript over %u bytes", VW_TXN_FILE_MAX);
     }
-    if ((t.file = dup_n(c.file, strlen(c.file))) == NULL) {
+    if ((t.file = dup_n(&c, c.file, strlen(c.file))) == NULL) {
         return fail(&c, VW_E_NOMEM, "out of memory");
     }
     while (pos < len && r == 0) {
@@ -531,7 +584,7 @@ int vw_txn_parse(struct vw_txn *out, const char *file, const char *text, size_t 
 
         pos += n + (nl != NULL ? 1 : 0);
         c.line++;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = first_ctl(s, n); i < n; i++) {
             if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) {
                 r = fail(&c, VW_E_SYNTAX, "control character 0x%02x", (unsigned char)s[i]);
                 break;
@@ -576,16 +629,29 @@ int vw_txn_parse(struct vw_txn *out, const char *file, const char *text, size_t 
             continue;
         }
         /* a step: the header is done, so its defaults are known */
-        struct vw_txn_step *steps = realloc(t.steps, (t.num_steps + 1) * sizeof(*steps));
-        if (steps == NULL) {
-            r = fail(&c, VW_E_NOMEM, "out of memory");
-            break;
+        if (t.num_steps == t.cap_steps) {
+            /* doubling: a transcript of n steps costs O(n) copies */
+            size_t cap = t.cap_steps != 0 ? 2 * t.cap_steps : 16;
+            struct vw_txn_step *steps = cap <= SIZE_MAX / sizeof(*steps)
+                                            ? realloc(t.steps, cap * sizeof(*steps)) : NULL;
+            if (steps == NULL) {
+                r = fail(&c, VW_E_NOMEM, "out of memory");
+                break;
+            }
+            t.steps = steps;
+            t.cap_steps = cap;
         }
-        t.steps = steps;
+        struct vw_txn_step *steps = t.steps;
         memset(&steps[t.num_steps], 0, sizeof(*steps));
         t.num_steps++;
         r = parse_step(&c, s, n, t.timeout_ms != 0 ? t.timeout_ms : VW_TXN_TIMEOUT_DEFAULT_MS,
                        &steps[t.num_steps - 1], &cont);
+    }
+    vw_cf_buf_free(&c.canon);
+    for (size_t i = 0, at = 0; r == 0 && i < t.num_steps; i++) {
+        /* the pool may have moved since a step's run was appended */
+        t.steps[i].assigns = t.steps[i].num_assigns > 0 ? t.assign_pool + at : NULL;
+        at += t.steps[i].num_assigns;
     }
     for (size_t i = 0; r == 0 && i < t.num_steps; i++) {
         const struct vw_txn_step *st = &t.steps[i];

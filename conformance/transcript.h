@@ -77,7 +77,7 @@ struct vw_txn_step {
     int raw_has_captures;            /* SEND_RAW from `send json` containing $name */
     struct vw_cf_buf raw;            /* SEND_RAW bytes (send json: the text) */
     char *path;                      /* SEND_FD */
-    struct vw_txn_assign *assigns;   /* SEND, EXPECT; strings owned by the transcript */
+    struct vw_txn_assign *assigns;   /* SEND, EXPECT; owned by the transcript (its pool) */
     size_t num_assigns;
 };
 
@@ -89,6 +89,12 @@ struct vw_txn {
     unsigned timeout_ms;
     struct vw_txn_step *steps;
     size_t num_steps;
+    /* owned storage, for vw_txn_cleanup: every string above and below (header values,
+     * features, send-fd paths, assignment paths and values) lives in |arena|; the steps'
+     * assignments are consecutive runs of |assign_pool|, in step order */
+    struct vw_cf_arena arena;
+    struct vw_txn_assign *assign_pool;
+    size_t num_pool, cap_pool, cap_steps;
 };
 
 /* vw_txn_parse reads a transcript from |text| (|len| bytes; |file| names it in errors).

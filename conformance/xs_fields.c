@@ -66,28 +66,37 @@ static int escape(struct vw_cf_buf *b, struct vw_span s, bool as_string) {
 }
 
 int vw_xsf_add_bytes(struct vw_cf_msg *m, const char *path, struct vw_span s, bool as_string) {
+    uint8_t small[256];
     struct vw_cf_buf b = { 0 };
-    int r = escape(&b, s, as_string);
+    int r;
 
-    if (r == 0) {
-        r = vw_cf_msg_add_field(m, path, (const char *)b.p);
+    if (s.len <= (sizeof(small) - 4) / 4) {
+        /* short values (most fields) are escaped on the stack: at most 4 bytes per byte,
+         * the quotes and the NUL; the buffer never grows, so b.p is never freed here */
+        b = (struct vw_cf_buf){ .p = small, .cap = sizeof(small) };
     }
-    vw_cf_buf_free(&b);
+    r = escape(&b, s, as_string);
+    if (r == 0) {
+        r = vw_cf_msg_add_field_n(m, path, (const char *)b.p, b.len - 1);
+    }
+    if (b.p != small) {
+        vw_cf_buf_free(&b);
+    }
     return r;
 }
 
 int vw_xsf_add_int(struct vw_cf_msg *m, const char *path, int64_t v) {
-    char tmp[32];
+    char tmp[VW_CF_FMT_MAX];
+    size_t n = vw_cf_fmt_i64(tmp, v);
 
-    snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-    return vw_cf_msg_add_field(m, path, tmp);
+    return vw_cf_msg_add_field_n(m, path, tmp, n);
 }
 
 int vw_xsf_add_uint(struct vw_cf_msg *m, const char *path, uint64_t v) {
-    char tmp[32];
+    char tmp[VW_CF_FMT_MAX];
+    size_t n = vw_cf_fmt_u64(tmp, v);
 
-    snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
-    return vw_cf_msg_add_field(m, path, tmp);
+    return vw_cf_msg_add_field_n(m, path, tmp, n);
 }
 
 int vw_xsf_add_name(struct vw_cf_msg *m, const char *path, const char *name, int64_t v) {
@@ -267,14 +276,27 @@ struct flat {
 /* path_push appends ".name" (|s|; "name" to an empty path) or "[k]" (|s| NULL) to the path
  * of length |len|; returns the new length or -1 when it does not fit. */
 static long path_push(char *path, size_t len, const char *s, uint64_t k) {
-    int n;
+    char num[VW_CF_FMT_MAX];
+    size_t n = s != NULL ? strlen(s) : vw_cf_fmt_u64(num, k);
+    size_t sep = s != NULL ? (len == 0 ? 0 : 1) : 2;   /* "." or "[" + "]" */
 
-    if (s != NULL) {
-        n = snprintf(path + len, VW_XSF_PATH_MAX - len, "%s%s", len == 0 ? "" : ".", s);
-    } else {
-        n = snprintf(path + len, VW_XSF_PATH_MAX - len, "[%" PRIu64 "]", k);
+    if (len >= VW_XSF_PATH_MAX || n + sep >= VW_XSF_PATH_MAX - len) {
+        return -1;                  /* with the NUL it would not fit */
     }
-    return n < 0 || (size_t)n >= VW_XSF_PATH_MAX - len ? -1 : (long)(len + (size_t)n);
+    if (s != NULL) {
+        if (sep != 0) {
+            path[len++] = '.';
+        }
+        memcpy(path + len, s, n);
+        len += n;
+    } else {
+        path[len++] = '[';
+        memcpy(path + len, num, n);
+        len += n;
+        path[len++] = ']';
+    }
+    path[len] = '\0';
+    return (long)len;
 }
 
 static bool is_byte_kind(const struct vw_xs_type *t) {
@@ -296,7 +318,8 @@ static bool bytes_fit(const struct flat *f, uint64_t count) {
 }
 
 static int flat_bytes(struct flat *f, uint64_t count, bool is_char, bool trim) {
-    uint8_t *b = malloc(count != 0 ? count : 1);
+    uint8_t small[64];
+    uint8_t *b = count <= sizeof(small) ? small : malloc(count);
     int r;
 
     if (b == NULL) {
@@ -309,7 +332,9 @@ static int flat_bytes(struct flat *f, uint64_t count, bool is_char, bool trim) {
         count--;
     }
     r = vw_xsf_add_bytes(f->m, f->path, (struct vw_span){ .p = b, .len = count }, is_char);
-    free(b);
+    if (b != small) {
+        free(b);
+    }
     return r;
 }
 
@@ -405,24 +430,22 @@ static int flat_node(struct flat *f, size_t len, unsigned depth) {
 
 int vw_xsf_flatten(struct vw_cf_msg *m, const char *root, const struct vw_xs_item *items,
                    size_t num_items) {
-    struct flat *f = malloc(sizeof(*f));
+    struct flat f;              /* on the stack: one flatten per received message */
     size_t len = strlen(root);
     int r;
 
-    if (f == NULL) {
-        return VW_E_NOMEM;
-    }
     if (len >= VW_XSF_PATH_MAX) {
-        free(f);
         return VW_E_TOO_LONG;
     }
-    *f = (struct flat){ .m = m, .items = items, .num = num_items };
-    memcpy(f->path, root, len + 1);
-    r = flat_node(f, len, 0);
-    if (r == 0 && f->pos != num_items) {
+    f.m = m;
+    f.items = items;
+    f.num = num_items;
+    f.pos = 0;
+    memcpy(f.path, root, len + 1);
+    r = flat_node(&f, len, 0);
+    if (r == 0 && f.pos != num_items) {
         r = VW_E_INVALID;
     }
-    free(f);
     return r;
 }
 
@@ -449,7 +472,7 @@ void vw_xsf_build_cleanup(struct vw_xsf_build *b) {
 
 long vw_xsf_find(const struct vw_txn_assign *a, size_t n, bool *used, const char *path) {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(a[i].path, path) == 0) {
+        if (a[i].path[0] == path[0] && strcmp(a[i].path, path) == 0) {
             used[i] = true;
             return (long)i;
         }
@@ -772,30 +795,34 @@ int vw_xsf_encode(const struct vw_xs_type *t, const char *root, const struct vw_
     struct vw_xsf_build b = { 0 };
     struct vw_xdr_enc e;
     size_t pos = 0;
-    uint8_t *p = NULL;
     int r;
 
+    if (t->kind == VW_XS_VOID && strlen(root) < VW_XSF_PATH_MAX) {
+        return 0;                   /* RFC 4506 §4.16: no bytes, and it reads no assignment */
+    }
     if ((r = vw_xsf_build_items(&b, t, root, a, n, used, err, err_len)) < 0) {
         goto cleanup;
     }
     vw_xdr_enc_init(&e, NULL, 0);
     if ((r = vw_xs_encode(t, &e, b.items.v, b.items.num, &pos)) == 0) {
-        if ((p = malloc(e.len != 0 ? e.len : 1)) == NULL) {
-            r = VW_E_NOMEM;
+        /* measured, then encoded straight into |out|, no copy */
+        size_t need = e.len;
+        if ((r = vw_cf_buf_reserve(out, need)) < 0) {
             goto cleanup;
         }
-        vw_xdr_enc_init(&e, p, e.len);
+        vw_xdr_enc_init(&e, need != 0 ? out->p + out->len : NULL, need);
         pos = 0;
         r = vw_xs_encode(t, &e, b.items.v, b.items.num, &pos);
+        if (r == 0) {
+            out->len += e.len;
+        }
     }
     if (r < 0) {
         snprintf(err, err_len, "%s: cannot encode: %s", root[0] != '\0' ? root : "payload",
                  vw_err_text(r));
         goto cleanup;
     }
-    r = vw_cf_buf_append(out, p, e.len);
 cleanup:
-    free(p);
     vw_xsf_build_cleanup(&b);
     return r;
 }

@@ -5,5 +5,6 @@
 int vw_cmd_decode(int argc, char **argv);
 int vw_cmd_serve(int argc, char **argv);
 int vw_cmd_replay(int argc, char **argv);
+int vw_cmd_record(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct command commands[] = {
     { "decode", vw_cmd_decode, "decode a captured byte stream and check every message" },
     { "serve", vw_cmd_serve, "run a reference server (openhook, openhook-xdr, qemud)" },
     { "replay", vw_cmd_replay, "run conformance transcripts against a server" },
+    { "record", vw_cmd_record, "relay one client to a server and write a transcript" },
 };
 
 static void usage(FILE *f) {
