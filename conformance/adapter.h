@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 
@@ -88,7 +89,20 @@ size_t vw_cf_fmt_i64(char *buf, int64_t v);
  * first |at| bytes are used, truncating (snprintf-like: the text stays NUL-terminated); it
  * returns the new length.  vw_cf_put_u64 / vw_cf_put_i64 append a number.  For the one-line
  * summaries of decoded messages. */
-size_t vw_cf_put(char *buf, size_t cap, size_t at, const char *s);
+static inline size_t vw_cf_put(char *buf, size_t cap, size_t at, const char *s) {
+    /* inline: for a literal piece the compiler knows strlen and copies it in a few moves */
+    size_t n = strlen(s);
+
+    if (at >= cap) {
+        at = cap - 1;
+    }
+    if (n > cap - 1 - at) {
+        n = cap - 1 - at;
+    }
+    memcpy(buf + at, s, n);
+    buf[at + n] = '\0';
+    return at + n;
+}
 size_t vw_cf_put_u64(char *buf, size_t cap, size_t at, uint64_t v);
 size_t vw_cf_put_i64(char *buf, size_t cap, size_t at, int64_t v);
 
@@ -128,6 +142,25 @@ enum { VW_CF_MSG = 0, VW_CF_SYNC = 1, VW_CF_FRAMING_ERROR = 2 };
 VW_MUST_USE int vw_cf_msg_add_field(struct vw_cf_msg *m, const char *path, const char *value);
 VW_MUST_USE int vw_cf_msg_add_field_n(struct vw_cf_msg *m, const char *path, const char *value,
                                       size_t value_len);
+
+/* vw_cf_msg_add_u64 / vw_cf_msg_add_i64 append a field whose value is |v| in decimal,
+ * formatted straight into the message's arena; 0 or VW_E_NOMEM (|m| unchanged).  Inline, so
+ * the length of a literal path is known where it is called; vw_cf_msg_add_num does the work
+ * (|path_len| bytes of |path|, then a NUL; the value |v|, negated when |neg|). */
+VW_MUST_USE int vw_cf_msg_add_num(struct vw_cf_msg *m, const char *path, size_t path_len,
+                                  uint64_t v, bool neg);
+
+VW_MUST_USE static inline int vw_cf_msg_add_u64(struct vw_cf_msg *m, const char *path,
+                                                uint64_t v) {
+    return vw_cf_msg_add_num(m, path, strlen(path), v, false);
+}
+
+VW_MUST_USE static inline int vw_cf_msg_add_i64(struct vw_cf_msg *m, const char *path,
+                                                int64_t v) {
+    /* -(v + 1) + 1 has no overflow at INT64_MIN */
+    return v >= 0 ? vw_cf_msg_add_num(m, path, strlen(path), (uint64_t)v, false)
+                  : vw_cf_msg_add_num(m, path, strlen(path), (uint64_t)(-(v + 1)) + 1, true);
+}
 
 /* vw_cf_msg_field returns the value at |path|, or NULL when the message has none. */
 const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path);

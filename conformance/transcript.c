@@ -7,8 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "match.h"
+
+/* struct vw_txn_store: a loaded transcript shared by the loads of the same file. */
+struct vw_txn_store {
+    struct vw_txn master;        /* owns the storage (its |store| is NULL) */
+    unsigned long refs;          /* the struct vw_txn copies that point here */
+    char *path;
+    struct stat id;              /* st_dev, st_ino, st_size, st_mtim when it was read */
+};
+
+/* The last file loaded, while a copy of it is alive (cleared when its store is freed): a
+ * weak reference, so nothing outlives the transcripts.  The runner is single-threaded. */
+static struct vw_txn_store *vw_txn_last;
 
 /* Limits: a step waits at most an hour; expect-fd counts what one SCM_RIGHTS message can
  * carry (Linux SCM_MAX_FD, unix(7)). */
@@ -147,6 +160,20 @@ static bool name_ok(const char *s, size_t n) {
 }
 
 void vw_txn_cleanup(struct vw_txn *t) {
+    if (t->store != NULL) {
+        struct vw_txn_store *s = t->store;
+
+        if (--s->refs == 0) {
+            if (vw_txn_last == s) {
+                vw_txn_last = NULL;
+            }
+            vw_txn_cleanup(&s->master);
+            free(s->path);
+            free(s);
+        }
+        memset(t, 0, sizeof(*t));
+        return;
+    }
     free(t->requires);          /* the strings are in the arena */
     for (size_t i = 0; i < t->num_steps; i++) {
         vw_cf_buf_free(&t->steps[i].raw);
@@ -686,17 +713,55 @@ int vw_txn_parse(struct vw_txn *out, const char *file, const char *text, size_t 
     return 0;
 }
 
+/* same_file: |s| was read from |path| and the file looks unchanged since (|id|). */
+static bool same_file(const struct vw_txn_store *s, const char *path, const struct stat *id) {
+    return strcmp(s->path, path) == 0 && s->id.st_dev == id->st_dev
+           && s->id.st_ino == id->st_ino && s->id.st_size == id->st_size
+           && s->id.st_mtim.tv_sec == id->st_mtim.tv_sec
+           && s->id.st_mtim.tv_nsec == id->st_mtim.tv_nsec;
+}
+
+/* share turns the freshly loaded |t| into a copy of a new store remembered as the last file
+ * (best effort: without memory it stays unshared). */
+static void share(struct vw_txn *t, const char *path, const struct stat *id) {
+    struct vw_txn_store *s = malloc(sizeof(*s));
+
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        return;
+    }
+    s->master = *t;
+    s->refs = 1;
+    s->id = *id;
+    t->store = s;
+    vw_txn_last = s;
+}
+
 int vw_txn_load(struct vw_txn *out, const char *path, char *err, size_t err_len) {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t len = 0;
     const char *base, *dot;
     struct vw_txn t;
+    struct stat id;
+    bool have_id;
     int r;
 
     if (f == NULL) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
         return VW_E_INVALID;
+    }
+    have_id = fstat(fileno(f), &id) == 0 && S_ISREG(id.st_mode);
+    if (have_id && vw_txn_last != NULL && same_file(vw_txn_last, path, &id)) {
+        /* named again: the transcript parsed last time, shared (read-only) */
+        fclose(f);
+        *out = vw_txn_last->master;
+        out->store = vw_txn_last;
+        vw_txn_last->refs++;
+        if (err_len > 0) {
+            err[0] = '\0';
+        }
+        return 0;
     }
     /* read one byte past the limit to tell "at the limit" from "over it" */
     buf = malloc(VW_TXN_FILE_MAX + 1);
@@ -727,6 +792,9 @@ int vw_txn_load(struct vw_txn *out, const char *path, char *err, size_t err_len)
                  (int)bn, base);
         vw_txn_cleanup(&t);
         return VW_E_SYNTAX;
+    }
+    if (have_id) {
+        share(&t, path, &id);
     }
     *out = t;
     return 0;

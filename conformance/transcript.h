@@ -81,6 +81,8 @@ struct vw_txn_step {
     size_t num_assigns;
 };
 
+struct vw_txn_store;
+
 struct vw_txn {
     char *file;                      /* path it was read from */
     char *protocol, *transport, *case_id, *title, *spec;
@@ -95,6 +97,10 @@ struct vw_txn {
     struct vw_cf_arena arena;
     struct vw_txn_assign *assign_pool;
     size_t num_pool, cap_pool, cap_steps;
+    /* vw_txn_load of a file loaded before (same path, device, inode, size and mtime) while
+     * that transcript is still alive shares its storage: |store| counts the copies, and the
+     * copies must not be modified (the runner never does) */
+    struct vw_txn_store *store;
 };
 
 /* vw_txn_parse reads a transcript from |text| (|len| bytes; |file| names it in errors).
@@ -103,7 +109,9 @@ struct vw_txn {
 VW_MUST_USE int vw_txn_parse(struct vw_txn *out, const char *file, const char *text,
                              size_t len, char *err, size_t err_len);
 
-/* vw_txn_load reads and parses the file at |path|. */
+/* vw_txn_load reads and parses the file at |path|.  A file given several times (the same
+ * path, unchanged) is parsed once: later loads share the first one's storage for as long as
+ * any of them is alive (read-only; each is still cleaned up with vw_txn_cleanup). */
 VW_MUST_USE int vw_txn_load(struct vw_txn *out, const char *path, char *err, size_t err_len);
 
 /* vw_txn_cleanup frees what |t| owns and zeroes it. */

@@ -86,17 +86,11 @@ int vw_xsf_add_bytes(struct vw_cf_msg *m, const char *path, struct vw_span s, bo
 }
 
 int vw_xsf_add_int(struct vw_cf_msg *m, const char *path, int64_t v) {
-    char tmp[VW_CF_FMT_MAX];
-    size_t n = vw_cf_fmt_i64(tmp, v);
-
-    return vw_cf_msg_add_field_n(m, path, tmp, n);
+    return vw_cf_msg_add_i64(m, path, v);
 }
 
 int vw_xsf_add_uint(struct vw_cf_msg *m, const char *path, uint64_t v) {
-    char tmp[VW_CF_FMT_MAX];
-    size_t n = vw_cf_fmt_u64(tmp, v);
-
-    return vw_cf_msg_add_field_n(m, path, tmp, n);
+    return vw_cf_msg_add_u64(m, path, v);
 }
 
 int vw_xsf_add_name(struct vw_cf_msg *m, const char *path, const char *name, int64_t v) {
