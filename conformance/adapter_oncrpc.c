@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_feed.h"
 #include "adapters.h"
 #include "oncrpc.h"
 #include "pmap.h"
@@ -619,43 +620,46 @@ static int decode_body(struct vw_rpc_msg *m, struct vw_pmap_body *b, bool *has_b
     return r;
 }
 
-static int decode_record(struct vw_cf_framer *f, struct vw_cf_msg *out) {
-    struct vw_diag diag = { 0 }, ldiag = { 0 }, lax = { 0 };
-    const struct vw_rm_fragment *frags;
-    struct vw_pmap_body b;
+/* struct rpc_dec: one record and where decode_body puts it (a vw_cf_decode_fn context). */
+struct rpc_dec {
     struct vw_rpc_msg m;
+    struct vw_pmap_body b;
+    bool has_body;
     struct vw_span rec;
-    size_t num_frags = 0;
-    bool has_body = false;
-    int rc, lrc = 0, r;
+};
 
-    vw_rm_record(&f->f, &rec, &frags, &num_frags);
-    memset(out, 0, sizeof(*out));
-    out->kind = VW_CF_MSG;
-    out->num_fds = -1;
-    rc = decode_body(&m, &b, &has_body, &diag, NULL, rec, 0);
+static int rpc_decode(void *ctx, struct vw_diag *diag, struct vw_diag *lax, unsigned flags) {
+    struct rpc_dec *d = ctx;
+
+    return decode_body(&d->m, &d->b, &d->has_body, diag, lax, d->rec, flags);
+}
+
+static int decode_record(struct vw_cf_framer *f, struct vw_cf_msg *out) {
+    const struct vw_rm_fragment *frags;
+    struct rpc_dec d = { .has_body = false };
+    size_t num_frags = 0;
+    int rc, r;
+
+    vw_rm_record(&f->f, &d.rec, &frags, &num_frags);
+    rc = vw_cf_decode_twice(out, NULL, rpc_decode, &d);
     if (rc < 0) {
-        lrc = decode_body(&m, &b, &has_body, &ldiag, &lax, rec, VW_DEC_LENIENT);
-    }
-    vw_xsf_verdict(out, rc, &diag, lrc);
-    if (rc < 0 && lrc < 0) {
         snprintf(out->summary, sizeof(out->summary), "invalid record of %zu bytes (%s)",
-                 rec.len, vw_err_name(rc));
-        if (rec.len >= 4 && (r = vw_xsf_add_uint(out, "xid", vw_load_be32(rec.p))) < 0) {
+                 d.rec.len, vw_err_name(rc));
+        if (d.rec.len >= 4 && (r = vw_xsf_add_uint(out, "xid", vw_load_be32(d.rec.p))) < 0) {
             return r;
         }
         return vw_xsf_add_uint(out, "fragments", num_frags);
     }
     snprintf(out->summary, sizeof(out->summary), "%s xid=0x%08x fragments=%zu",
-             m.mtype == VW_RPC_CALL ? "CALL" : "REPLY", m.xid, num_frags);
-    if ((r = vw_xsf_add_uint(out, "xid", m.xid)) < 0 ||
-        (r = vw_cf_msg_add_field(out, "msg_type", msg_types[m.mtype != VW_RPC_CALL])) < 0 ||
+             d.m.mtype == VW_RPC_CALL ? "CALL" : "REPLY", d.m.xid, num_frags);
+    if ((r = vw_xsf_add_uint(out, "xid", d.m.xid)) < 0 ||
+        (r = vw_cf_msg_add_field(out, "msg_type", msg_types[d.m.mtype != VW_RPC_CALL])) < 0 ||
         (r = vw_xsf_add_uint(out, "fragments", num_frags)) < 0) {
         return r;
     }
-    r = m.mtype == VW_RPC_CALL ? call_out(out, &m.call) : reply_out(out, &m.reply);
-    if (r == 0 && has_body) {
-        r = pmap_fields(out, m.mtype == VW_RPC_CALL ? "args" : "results", &b);
+    r = d.m.mtype == VW_RPC_CALL ? call_out(out, &d.m.call) : reply_out(out, &d.m.reply);
+    if (r == 0 && d.has_body) {
+        r = pmap_fields(out, d.m.mtype == VW_RPC_CALL ? "args" : "results", &d.b);
     }
     return r;
 }
@@ -664,25 +668,7 @@ static int oncrpc_feed(struct vw_cf_framer *f, const uint8_t *in, size_t len, si
                        struct vw_cf_msg *out) {
     int r = vw_rm_feed(&f->f, in, len, used);
 
-    if (r == VW_E_AGAIN) {
-        return 0;
-    }
-    if (r < 0) {
-        memset(out, 0, sizeof(*out));
-        out->kind = VW_CF_FRAMING_ERROR;
-        out->strictness = VW_CF_INVALID;
-        out->code = r;
-        out->num_fds = -1;
-        snprintf(out->detail, sizeof(out->detail), "%s at stream offset %zu, field fragment: %s",
-                 vw_err_name(r), f->f.stream_pos, vw_err_text(r));
-        snprintf(out->summary, sizeof(out->summary), "framing error: %s", vw_err_name(r));
-        return r;
-    }
-    if ((r = decode_record(f, out)) < 0) {
-        vw_cf_msg_cleanup(out);
-        return r;
-    }
-    return 1;
+    return vw_cf_feed_step(f, r, f->f.stream_pos, "fragment", decode_record, out);
 }
 
 const struct vw_cf_adapter vw_cf_adapter_oncrpc = {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_feed.h"
 #include "adapters.h"
 #include "openhook.h"
 #include "xs_fields.h"
@@ -225,23 +226,30 @@ static uint32_t get_word(const uint8_t *p, int encoding) {
     return vw_load_be32(p);
 }
 
-static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
-    struct vw_diag diag = { 0 }, ldiag = { 0 }, lax = { 0 };
-    struct vw_openhook_msg m;
+/* struct openhook_dec: one framed message and where its decode goes (vw_cf_decode_fn). */
+struct openhook_dec {
+    struct vw_openhook_msg *m;
     struct vw_span msg;
-    int enc = f->f.encoding, rc, lrc = 0, r;
+    int enc;
+};
 
-    vw_openhook_message(&f->f, &msg, NULL);
-    memset(out, 0, sizeof(*out));
-    out->kind = VW_CF_MSG;
-    out->num_fds = -1;
-    rc = vw_openhook_decode(&m, &diag, NULL, msg.p, msg.len, enc, VW_OPENHOOK_FROM_SERVER, 0);
-    if (rc < 0) {
-        lrc = vw_openhook_decode(&m, &ldiag, &lax, msg.p, msg.len, enc,
-                                 VW_OPENHOOK_FROM_SERVER, VW_DEC_LENIENT);
-    }
-    vw_xsf_verdict(out, rc, &diag, lrc);
-    if (rc == 0 || lrc == 0) {
+static int openhook_decode(void *ctx, struct vw_diag *diag, struct vw_diag *lax,
+                           unsigned flags) {
+    struct openhook_dec *d = ctx;
+
+    return vw_openhook_decode(d->m, diag, lax, d->msg.p, d->msg.len, d->enc,
+                              VW_OPENHOOK_FROM_SERVER, flags);
+}
+
+static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
+    struct vw_openhook_msg m;
+    struct openhook_dec d = { .m = &m, .enc = f->f.encoding };
+    struct vw_span msg;
+    int rc, r;
+
+    vw_openhook_message(&f->f, &d.msg, NULL);
+    msg = d.msg;
+    if ((rc = vw_cf_decode_twice(out, NULL, openhook_decode, &d)) == 0) {
         /* "message_size=%u command=QEMU_OPEN result=%d", without printf (every message) */
         size_t at = vw_cf_put(out->summary, sizeof(out->summary), 0, "message_size=");
         at = vw_cf_put_u64(out->summary, sizeof(out->summary), at, m.message_size);
@@ -256,7 +264,7 @@ static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
     snprintf(out->summary, sizeof(out->summary), "invalid (%s)", vw_err_name(rc));
     for (size_t i = 0; i < 3 && 4 * i + 4 <= msg.len; i++) {
         static const char *const names[] = { "message_size", "command", "result" };
-        uint32_t v = get_word(msg.p + 4 * i, enc);
+        uint32_t v = get_word(msg.p + 4 * i, d.enc);
         r = i == 1 && v == VW_OPENHOOK_QEMU_OPEN ? vw_cf_msg_add_field(out, names[i], "QEMU_OPEN")
             : i == 2                             ? vw_xsf_add_int(out, names[i], (int32_t)v)
                                                  : vw_xsf_add_uint(out, names[i], v);
@@ -271,26 +279,7 @@ static int feed(struct vw_cf_framer *f, const uint8_t *in, size_t len, size_t *u
                 struct vw_cf_msg *out) {
     int r = vw_openhook_feed(&f->f, in, len, used);
 
-    if (r == VW_E_AGAIN) {
-        return 0;
-    }
-    if (r < 0) {
-        memset(out, 0, sizeof(*out));
-        out->kind = VW_CF_FRAMING_ERROR;
-        out->strictness = VW_CF_INVALID;
-        out->code = r;
-        out->num_fds = -1;
-        snprintf(out->detail, sizeof(out->detail),
-                 "%s at stream offset %zu, field message_size: %s", vw_err_name(r),
-                 f->f.msg_start, vw_err_text(r));
-        snprintf(out->summary, sizeof(out->summary), "framing error: %s", vw_err_name(r));
-        return r;
-    }
-    if ((r = decode_message(f, out)) < 0) {
-        vw_cf_msg_cleanup(out);
-        return r;
-    }
-    return 1;
+    return vw_cf_feed_step(f, r, f->f.msg_start, "message_size", decode_message, out);
 }
 
 const struct vw_cf_adapter vw_cf_adapter_openhook = {

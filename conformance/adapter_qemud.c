@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_feed.h"
 #include "adapters.h"
 #include "qemud.h"
 #include "xs_fields.h"
@@ -195,55 +196,38 @@ static int header_fields(struct vw_cf_msg *out, struct vw_span msg) {
     return 0;
 }
 
-static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
-    struct vw_diag diag = { 0 }, ldiag = { 0 }, lax = { 0 };
-    struct vw_qemud_msg m;
+/* struct qemud_dec: one framed message and where its decode goes (vw_cf_decode_fn). */
+struct qemud_dec {
+    struct vw_qemud_msg *m;
     struct vw_span msg;
-    int rc, lrc = 0;
+    struct vw_xsf_items *items;
+};
 
-    vw_qemud_message(&f->f, &msg);
-    memset(out, 0, sizeof(*out));
-    out->kind = VW_CF_MSG;
-    out->num_fds = -1;
-    vw_xsf_items_reset(&f->items);
-    rc = vw_qemud_decode(&m, &diag, NULL, msg.p, msg.len, VW_QEMUD_FROM_SERVER, 0,
-                         vw_xsf_collect, &f->items);
-    if (rc < 0) {
-        vw_xsf_items_reset(&f->items);
-        lrc = vw_qemud_decode(&m, &ldiag, &lax, msg.p, msg.len, VW_QEMUD_FROM_SERVER,
-                              VW_DEC_LENIENT, vw_xsf_collect, &f->items);
-    }
-    vw_xsf_verdict(out, rc, &diag, lrc);
-    if (rc == 0 || lrc == 0) {
+static int qemud_decode(void *ctx, struct vw_diag *diag, struct vw_diag *lax, unsigned flags) {
+    struct qemud_dec *d = ctx;
+
+    return vw_qemud_decode(d->m, diag, lax, d->msg.p, d->msg.len, VW_QEMUD_FROM_SERVER, flags,
+                           vw_xsf_collect, d->items);
+}
+
+static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
+    struct vw_qemud_msg m;
+    struct qemud_dec d = { .m = &m, .items = &f->items };
+    int rc;
+
+    vw_qemud_message(&f->f, &d.msg);
+    if ((rc = vw_cf_decode_twice(out, &f->items, qemud_decode, &d)) == 0) {
         return fields(out, &m, &f->items);
     }
     snprintf(out->summary, sizeof(out->summary), "invalid (%s)", vw_err_name(rc));
-    return header_fields(out, msg);
+    return header_fields(out, d.msg);
 }
 
 static int qemud_feed(struct vw_cf_framer *f, const uint8_t *in, size_t len, size_t *used,
                       struct vw_cf_msg *out) {
     int r = vw_qemud_feed(&f->f, in, len, used);
 
-    if (r == VW_E_AGAIN) {
-        return 0;
-    }
-    if (r < 0) {
-        memset(out, 0, sizeof(*out));
-        out->kind = VW_CF_FRAMING_ERROR;
-        out->strictness = VW_CF_INVALID;
-        out->code = r;
-        out->num_fds = -1;
-        snprintf(out->detail, sizeof(out->detail), "%s at stream offset %zu, field length: %s",
-                 vw_err_name(r), f->f.msg_start, vw_err_text(r));
-        snprintf(out->summary, sizeof(out->summary), "framing error: %s", vw_err_name(r));
-        return r;
-    }
-    if ((r = decode_message(f, out)) < 0) {
-        vw_cf_msg_cleanup(out);
-        return r;
-    }
-    return 1;
+    return vw_cf_feed_step(f, r, f->f.msg_start, "length", decode_message, out);
 }
 
 const struct vw_cf_adapter vw_cf_adapter_qemud = {

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_feed.h"
 #include "adapters.h"
 #include "virnet.h"
 #include "xs_fields.h"
@@ -409,31 +410,37 @@ static int payload_fields(struct vw_cf_msg *out, const struct vw_virnet_msg *m,
     return 0;
 }
 
+/* struct virnet_dec: one framed message and where its decode goes (vw_cf_decode_fn). */
+struct virnet_dec {
+    struct vw_virnet_msg *m;
+    struct vw_span msg;
+    struct vw_xsf_items *items;
+};
+
+static int virnet_decode(void *ctx, struct vw_diag *diag, struct vw_diag *lax, unsigned flags) {
+    struct virnet_dec *d = ctx;
+
+    return vw_virnet_decode(d->m, diag, lax, d->msg.p, d->msg.len, -1, flags, vw_xsf_collect,
+                            d->items);
+}
+
 static int decode_message(struct vw_cf_framer *f, struct vw_cf_msg *out) {
-    struct vw_diag diag = { 0 }, ldiag = { 0 }, lax = { 0 }, hdiag = { 0 };
+    struct vw_diag hdiag = { 0 };
     struct vw_virnet_header h;
     struct vw_virnet_msg m;
+    struct virnet_dec d = { .m = &m, .items = &f->items };
     struct vw_span msg;
     uint32_t len = 0;
-    int rc, lrc = 0, r;
+    int rc, r;
 
-    vw_virnet_message(&f->f, &msg);
-    memset(out, 0, sizeof(*out));
-    out->kind = VW_CF_MSG;
-    out->num_fds = -1;
-    vw_xsf_items_reset(&f->items);
-    rc = vw_virnet_decode(&m, &diag, NULL, msg.p, msg.len, -1, 0, vw_xsf_collect, &f->items);
-    if (rc < 0) {
-        vw_xsf_items_reset(&f->items);
-        lrc = vw_virnet_decode(&m, &ldiag, &lax, msg.p, msg.len, -1, VW_DEC_LENIENT,
-                               vw_xsf_collect, &f->items);
-    }
-    vw_xsf_verdict(out, rc, &diag, lrc);
+    vw_virnet_message(&f->f, &d.msg);
+    msg = d.msg;
+    rc = vw_cf_decode_twice(out, &f->items, virnet_decode, &d);
     if (vw_virnet_decode_header(&len, &h, &hdiag, msg.p, msg.len) == 0 &&
         (r = header_fields(out, len, &h)) < 0) {
         return r;
     }
-    if (rc == 0 || lrc == 0) {
+    if (rc == 0) {
         return payload_fields(out, &m, &f->items);
     }
     if (msg.len > VW_VIRNET_LEN_MIN) {
@@ -448,25 +455,7 @@ static int virnet_feed(struct vw_cf_framer *f, const uint8_t *in, size_t len, si
                        struct vw_cf_msg *out) {
     int r = vw_virnet_feed(&f->f, in, len, used);
 
-    if (r == VW_E_AGAIN) {
-        return 0;
-    }
-    if (r < 0) {
-        memset(out, 0, sizeof(*out));
-        out->kind = VW_CF_FRAMING_ERROR;
-        out->strictness = VW_CF_INVALID;
-        out->code = r;
-        out->num_fds = -1;
-        snprintf(out->detail, sizeof(out->detail), "%s at stream offset %zu, field length: %s",
-                 vw_err_name(r), f->f.msg_start, vw_err_text(r));
-        snprintf(out->summary, sizeof(out->summary), "framing error: %s", vw_err_name(r));
-        return r;
-    }
-    if ((r = decode_message(f, out)) < 0) {
-        vw_cf_msg_cleanup(out);
-        return r;
-    }
-    return 1;
+    return vw_cf_feed_step(f, r, f->f.msg_start, "length", decode_message, out);
 }
 
 const struct vw_cf_adapter vw_cf_adapter_virnet = {

@@ -27,6 +27,28 @@ static bool is_ident_char(char c) {
     return is_ident_start(c) || (c >= '0' && c <= '9');
 }
 
+/* ident_list: [in, in + len) is a bare identifier (an enum name: letters, digits, '_', '-', '.'
+ * after a letter or '_'), or several joined by '|' without spaces (open(2) flag names such as
+ * O_RDONLY|O_DIRECTORY, conformance/adapter_openhook.c), other than `absent`.  Its canonical
+ * text is itself. */
+static bool ident_list(const char *in, size_t len) {
+    bool start = true;              /* the next character begins an identifier */
+
+    for (size_t i = 0; i < len; i++) {
+        if (start) {
+            if (!is_ident_start(in[i])) {
+                return false;
+            }
+            start = false;
+        } else if (in[i] == '|') {
+            start = true;
+        } else if (!is_ident_char(in[i]) && in[i] != '-' && in[i] != '.') {
+            return false;
+        }
+    }
+    return !start && !(len == 6 && memcmp(in, "absent", 6) == 0);
+}
+
 bool vw_cf_is_capture(const char *v) {
     if (v[0] != '$' || !is_ident_start(v[1])) {
         return false;
@@ -230,17 +252,9 @@ int vw_cf_value_canon(const char *in, size_t len, struct vw_cf_buf *out) {
             return vw_cf_buf_append(out, in, len);
         }
     }
-    /* a bare identifier (enum name): letters, digits, '_', '-', '.' after a letter or '_' */
-    if (!is_ident_start(in[0])) {
+    /* a bare identifier (enum name) or a '|'-joined list of them; `absent` is a constraint */
+    if (!ident_list(in, len)) {
         return VW_E_SYNTAX;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if (!is_ident_char(in[i]) && in[i] != '-' && in[i] != '.') {
-            return VW_E_SYNTAX;
-        }
-    }
-    if (len == 6 && memcmp(in, "absent", 6) == 0) {
-        return VW_E_SYNTAX;         /* a constraint, not a literal */
     }
     return vw_cf_buf_append(out, in, len);
 }
@@ -286,16 +300,8 @@ bool vw_cf_value_is_canon(const char *in, size_t len) {
     if ((len == 2 && (memcmp(in, "{}", 2) == 0 || memcmp(in, "[]", 2) == 0))) {
         return true;
     }
-    /* true, false, null and enum names are identifiers: letters, digits, '_', '-', '.' */
-    if (!is_ident_start(in[0])) {
-        return false;
-    }
-    for (i = 1; i < len; i++) {
-        if (!is_ident_char(in[i]) && in[i] != '-' && in[i] != '.') {
-            return false;
-        }
-    }
-    return !(len == 6 && memcmp(in, "absent", 6) == 0);
+    /* true, false, null and enum names are identifiers (or '|'-joined lists of them) */
+    return ident_list(in, len);
 }
 
 bool vw_cf_value_equal(const char *a, const char *b) {

@@ -31,7 +31,8 @@ struct run {
     size_t off, len;
     bool eof, broken;
     size_t pending_bytes;        /* bytes since the last complete message (or resync) */
-    int pending_fds;
+    int pending_fds;             /* fds of the message being framed */
+    int chunk_fds;               /* fds of the last read, owed to the byte chunk[len - 1] */
     unsigned fds_total;
     const char *send_fd_path;    /* from send-fd, for the next send */
     struct vw_cf_captures caps;
@@ -113,6 +114,7 @@ static void disconnect(struct run *r) {
     r->eof = r->broken = false;
     r->pending_bytes = 0;
     r->pending_fds = 0;
+    r->chunk_fds = 0;
 }
 
 static bool do_connect(struct run *r) {
@@ -134,7 +136,8 @@ static bool do_connect(struct run *r) {
 }
 
 /* read_chunk reads into the (fully used) chunk, counting and closing any fds that came with
- * it.  Returns 1 (data), 0 (end of stream), EV_TIMEOUT or EV_STOP (verdict set). */
+ * it; they are owed to the message that holds the chunk's last byte (take_chunk_fds).
+ * Returns 1 (data), 0 (end of stream), EV_TIMEOUT or EV_STOP (verdict set). */
 static int read_chunk(struct run *r, int64_t deadline, unsigned line) {
     int fds[VW_FDPASS_MAX_FDS + 1];
     size_t num_fds = 0;
@@ -159,7 +162,7 @@ static int read_chunk(struct run *r, int64_t deadline, unsigned line) {
                    left > INT32_MAX ? INT32_MAX : (int)left);
     if (n >= 0) {
         vw_fd_close_all(fds, num_fds);  /* counted, never used */
-        r->pending_fds += (int)num_fds;
+        r->chunk_fds += (int)num_fds;
         r->fds_total += (unsigned)num_fds;
     }
     if (n == VW_E_AGAIN) {
@@ -187,6 +190,21 @@ static int read_chunk(struct run *r, int64_t deadline, unsigned line) {
     return 1;
 }
 
+/* take_chunk_fds gives the fds of the last read to the message being framed once the read's
+ * last byte has been fed (or dropped).  unix(7): the fds of a sendmsg travel with its first
+ * byte, and a recvmsg stops at the end of the segment that carries them, after gluing any
+ * segments without fds before it (seen on this kernel: "AAAA", then "BBBB" with an fd, read as
+ * "AAAABBBB" with the fd; a following "CCCC" comes in the next read).  So the fds belong to a
+ * read's last segment, and for a server that sends each message with its fds in one sendmsg
+ * that is the message holding the read's last byte.  (A sendmsg of several messages with fds
+ * for its first one is counted against its last: stream reads do not show segment bounds.) */
+static void take_chunk_fds(struct run *r) {
+    if (r->off >= r->len && r->chunk_fds != 0) {
+        r->pending_fds += r->chunk_fds;
+        r->chunk_fds = 0;
+    }
+}
+
 /* next_event feeds buffered and then received bytes to the framer until a message or event
  * is ready (EV_MSG, |*m| owned by the caller), the deadline passes (EV_TIMEOUT), the server
  * closes (EV_CLOSED), or the case must stop (EV_STOP, verdict set). */
@@ -200,6 +218,7 @@ static int next_event(struct run *r, int64_t deadline, unsigned line, struct vw_
             used = used > avail ? avail : used;
             r->off += used;
             r->pending_bytes += used;
+            take_chunk_fds(r);
             if (fr == 1) {
                 m->num_fds = r->pending_fds;
                 r->pending_fds = 0;
@@ -208,6 +227,8 @@ static int next_event(struct run *r, int64_t deadline, unsigned line, struct vw_
             }
             if (fr < 0) {
                 r->broken = true;   /* the stream cannot be framed any further */
+                r->pending_fds += r->chunk_fds;     /* the rest is never fed */
+                r->chunk_fds = 0;
                 m->kind = VW_CF_FRAMING_ERROR;
                 m->strictness = VW_CF_INVALID;
                 m->code = m->code != 0 ? m->code : fr;
@@ -448,7 +469,9 @@ static bool step_silence(struct run *r, const struct vw_txn_step *st) {
 
 /* step_resync: qga 0xFF resynchronisation (historic-qemud-openhook-qga.md §3.4,
  * guest-sync-delimited): send 0xFF + the command with a fresh id, drop input up to and
- * including the first 0xFF, then read until a reply carries the id. */
+ * including the first 0xFF, then read until a reply carries the id.  Fds that came with what
+ * is dropped or with the reply FAIL the case: no expect-fd can follow them (README
+ * "unexpected fds"). */
 static bool step_resync(struct run *r, const struct vw_txn_step *st) {
     static unsigned counter;
     unsigned ms = scaled(r, st->timeout_ms);
@@ -476,10 +499,12 @@ static bool step_resync(struct run *r, const struct vw_txn_step *st) {
                                             : NULL;
         if (ff != NULL) {
             r->off = (size_t)(ff - r->chunk) + 1;
+            take_chunk_fds(r);
             break;
         }
         r->pending_bytes += r->len - r->off;     /* dropped, but bounded like buffered */
         r->off = r->len;
+        take_chunk_fds(r);
         int rd = r->eof ? 0 : read_chunk(r, deadline, st->line);
         if (rd == 0 || rd == EV_TIMEOUT) {
             verdict(r, VW_VERDICT_FAIL, "line %u: resync: no 0xFF %s", st->line,
@@ -492,6 +517,11 @@ static bool step_resync(struct run *r, const struct vw_txn_step *st) {
         }
     }
     r->pending_bytes = 0;
+    if (r->pending_fds > 0) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: resync dropped %d fds that came "
+                "before the 0xFF", st->line, r->pending_fds);
+        return false;
+    }
     for (;;) {
         struct vw_cf_msg m = { 0 };
         int ev = next_event(r, deadline, st->line, &m);
@@ -516,6 +546,13 @@ static bool step_resync(struct run *r, const struct vw_txn_step *st) {
         ret = m.kind == VW_CF_MSG ? vw_cf_msg_field(&m, "return") : NULL;
         bool done = ret != NULL && vw_cf_value_equal(ret, want);
         trace(r, "line %u: resync %s %s", st->line, done ? "reply" : "dropped", m.summary);
+        if (m.num_fds > 0) {
+            verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: the %s came with %d fds: "
+                    "%.256s", st->line, done ? "guest-sync-delimited reply"
+                                             : "message resync dropped", m.num_fds, m.summary);
+            vw_cf_msg_cleanup(&m);
+            return false;
+        }
         vw_cf_msg_cleanup(&m);
         if (done) {
             return true;
@@ -601,8 +638,10 @@ static void run_steps(struct run *r) {
         }
     }
     if (r->have_last && !r->last_fd_checked && r->last.num_fds > 0) {
-        verdict(r, VW_VERDICT_FAIL, "unexpected fd: the message matched at line %u came with "
-                "%d fds", r->last_line, r->last.num_fds);
+        /* named at the transcript's last step, as every other reason names its step */
+        verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: the message matched at line %u "
+                "came with %d fds", r->t->steps[r->t->num_steps - 1].line, r->last_line,
+                r->last.num_fds);
     }
 }
 

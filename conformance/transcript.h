@@ -40,7 +40,8 @@
  *   wait MS               sleep MS ms
  * Options: `timeout=MS` on any step that waits (expect, expect-close, resync).
  * Values: decimal or 0x integers, "C-escaped strings", x"hex" opaque, true/false, null,
- * `{}` / `[]`, bare identifiers (enum names), `*`, `absent`, `$name`. */
+ * `{}` / `[]`, bare identifiers (enum names; names joined by | without spaces, e.g.
+ * O_RDONLY|O_DIRECTORY, are one value), `*`, `absent`, `$name`. */
 #ifndef VW_CONFORMANCE_TRANSCRIPT_H
 #define VW_CONFORMANCE_TRANSCRIPT_H
 

@@ -342,10 +342,6 @@ def test_qga_drop_sync():
                 r"no 0xFF|expected a sync marker", fault_scale=SCALE * DELAY_SCALE)
 
 
-@pytest.mark.xfail(strict=True, reason="runner bug: `resync` (conformance/replay.c "
-                   "step_resync) drops the guest-sync-delimited reply without looking at the "
-                   "fds that came with it, so an fd attached to it is never reported; "
-                   "README 'unexpected fds' says FAIL")
 def test_qga_fd_on_sync_reply():
     check_fault("qga", B.attach_fd(sync_reply_only=True), lambda c: c.has_step("resync"),
                 r"unexpected fd|expected \d+ fds, got \d+")

@@ -227,6 +227,41 @@ def test_unexpected_fds_are_closed_and_fail(tmp):
     assert "line 8: expected 2 fds, got 3" in verdict_line(r)
 
 
+def test_fds_go_to_the_message_they_came_with(tmp):
+    # "a" without an fd, then "b" with one, read together (the wait): Linux glues the segment
+    # without fds to the one carrying them and ends the read there (unix(7)), so the fd is
+    # the second message's, not the first's (conformance/replay.c take_chunk_fds)
+    env = {"VW_REPLAY_FD_CHECK": "1"}
+    body = ('send text "x\\n"\nwait 300\nexpect\n  line = "a"\nexpect-fd 0\n'
+            'expect\n  line = "b"\nexpect-fd 1\n')
+    r, _ = run_case(tmp, [[("recv", 64), ("send", b"a\n"), ("fds", b"b\n", 1)]], body, env=env)
+    assert r.returncode == 0, r.stdout
+    # an fd sent with the first message stays with it, the next read starts after it
+    body = ('send text "x\\n"\nwait 300\nexpect\n  line = "a"\nexpect-fd 2\n'
+            'expect\n  line = "b"\nexpect-fd 0\n')
+    r, _ = run_case(tmp, [[("recv", 64), ("fds", b"a\n", 2), ("send", b"b\n")]], body, env=env)
+    assert r.returncode == 0, r.stdout
+    # two messages in one sendmsg with its fd: counted with the read's last message
+    body = ('send text "x\\n"\nwait 300\nexpect\n  line = "a"\nexpect-fd 0\n'
+            'expect\n  line = "b"\nexpect-fd 1\n')
+    r, _ = run_case(tmp, [[("recv", 64), ("fds", b"a\nb\n", 1)]], body, env=env)
+    assert r.returncode == 0, r.stdout
+    # the wrong count is still a FAIL naming the step
+    body = ('send text "x\\n"\nwait 300\nexpect\n  line = "a"\nexpect-fd 0\n'
+            'expect\n  line = "b"\nexpect-fd 0\n')
+    r, _ = run_case(tmp, [[("recv", 64), ("send", b"a\n"), ("fds", b"b\n", 1)]], body, env=env)
+    assert "line 12: expected 0 fds, got 1" in verdict_line(r), r.stdout
+
+
+def test_unexpected_fd_at_the_end_names_a_line(tmp):
+    body = 'send text "x\\n"\nexpect\n  line = "y"\n'
+    r, _ = run_case(tmp, [[("recv", 64), ("fds", b"y\n", 1)]], body,
+                    env={"VW_REPLAY_FD_CHECK": "1"})
+    assert r.returncode == 1
+    assert verdict_line(r).endswith(
+        "line 6: unexpected fd: the message matched at line 6 came with 1 fds"), r.stdout
+
+
 def test_fd_check_reports_pass_when_clean(tmp):
     r, _ = run_case(tmp, [[("recv", 64), ("send", b"world\n")]], HELLO,
                     env={"VW_REPLAY_FD_CHECK": "1"})
@@ -391,6 +426,62 @@ def test_resync_qga(tmp):
     if "no adapter for protocol 'qga'" in r.stdout:
         pytest.skip("no qga adapter in this build")
     assert r.returncode == 0, r.stdout
+
+
+class QgaFdResyncServer(FakeServer):
+    """Answers guest-sync-delimited with 0xFF and {"return": id}, with an fd of /dev/null on
+    a stale reply before the 0xFF (|where| "before") or on the reply itself ("reply")."""
+
+    def __init__(self, where):
+        self.where = where
+        super().__init__([])
+
+    def sendfd(self, conn, data):
+        fd = os.open("/dev/null", os.O_RDONLY)
+        try:
+            conn.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
+        finally:
+            os.close(fd)
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            data = b""
+            conn.settimeout(10)
+            while b"}}" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            reply = b'{"return": %s}\n' % re.search(rb'"id":(\d+)', data).group(1)
+            if self.where == "before":
+                self.sendfd(conn, b'{"return": 1}\n')
+                conn.sendall(b"\xff" + reply)
+            else:
+                conn.sendall(b"\xff")
+                self.sendfd(conn, reply)
+            time.sleep(0.5)
+
+
+@pytest.mark.parametrize("where,reason", [
+    ("before", "line 5: unexpected fd: resync dropped 1 fds that came before the 0xFF"),
+    ("reply", "line 5: unexpected fd: the guest-sync-delimited reply came with 1 fds"),
+])
+def test_resync_fds_fail(tmp, where, reason):
+    srv = QgaFdResyncServer(where)
+    try:
+        p = tmp / "q-001.txn"
+        p.write_text("protocol: qga\ntransport: stream\ncase: q-001\n\nresync timeout=2000\n")
+        r = replay("--target", srv.uri, p, env={"VW_REPLAY_FD_CHECK": "1"})
+    finally:
+        srv.stop()
+    if "no adapter for protocol 'qga'" in r.stdout:
+        pytest.skip("no qga adapter in this build")
+    assert r.returncode == 1, r.stdout
+    assert "FAIL  qga/q-001" in r.stdout and reason in r.stdout, r.stdout
 
 
 def test_bad_transcript_is_error_and_others_run(tmp):
