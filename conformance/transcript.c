@@ -259,8 +259,8 @@ static int parse_count(struct pctx *c, const char *kw, const char *s, size_t n, 
 /* parse_step reads a step line (keyword at column 0) into |st|; sets |*cont|. */
 static int parse_step(struct pctx *c, const char *s, size_t n, unsigned default_timeout,
                       struct vw_txn_step *st, int *cont) {
-    const char *kw, *w;
-    size_t kn, wn;
+    const char *kw = NULL, *w = NULL;
+    size_t kn = 0, wn = 0;
 
     *cont = CONT_NONE;
     st->line = c->line;

@@ -34,6 +34,7 @@ static void check_body(const uint8_t *data, size_t size, struct vw_span span, ui
 
     memset(&guard, 0xa5, sizeof(guard));
     strict = guard;
+    lenient = guard;  /* padding bytes are never written: start both alike */
     rs = vw_pmap_decode(&strict, &sdiag, NULL, data, span, vers, proc, is_reply, 0);
     rl = vw_pmap_decode(&lenient, &ldiag, NULL, data, span, vers, proc, is_reply,
                         VW_DEC_LENIENT);
@@ -56,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     memset(&guard, 0x5a, sizeof(guard));
     strict = guard;
+    lenient = guard;  /* padding bytes are never written: start both alike */
     rs = vw_rpc_msg_decode(&strict, &sdiag, NULL, data, size, 0);
     rl = vw_rpc_msg_decode(&lenient, &ldiag, &lax, data, size, VW_DEC_LENIENT);
     if (rs < 0) {

@@ -9,13 +9,17 @@
  *   - the payload after the header, decoded with every schema its procedure has (and with
  *     the error and stream-hole schemas), gives the same result, diag and note without a
  *     visitor as with one, strict and lenient;
- *   - a visitor sees the same items through either envelope path. */
+ *   - a visitor sees the same items through either envelope path;
+ *   - the validator generated for each of the procedure's schemas (virnet_fast.h) says yes
+ *     exactly when the interpreter decodes the payload in strict mode, and then the lenient
+ *     interpreter succeeds without a note. */
 #include "fuzz.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "virnet.h"
+#include "virnet_fast.h"
 
 struct seen {
     uint64_t num_items;
@@ -79,6 +83,24 @@ static void payload(const struct vw_xs_type *t, const uint8_t *data, const uint8
     CHECK(r1 < 0 || s.num_items > 0);
 }
 
+/* generated validator |fast| (may be NULL) against the interpreter, for schema |t| */
+static void generated(const struct vw_xs_type *t, vw_virnet_fast_fn fast, const uint8_t *data,
+                      const uint8_t *body, size_t body_len) {
+    struct vw_diag d = { 0 }, l = { 0 };
+    int strict, lenient;
+
+    if (t == NULL || fast == NULL) {
+        CHECK(fast == NULL);  /* no schema, no validator */
+        return;
+    }
+    strict = vw_xs_decode_body(t, data, body, body_len, 0, &d, NULL, NULL, NULL);
+    CHECK(fast(body, body_len) == (strict == 0));
+    if (strict == 0) {
+        lenient = vw_xs_decode_body(t, data, body, body_len, VW_DEC_LENIENT, &d, &l, NULL, NULL);
+        CHECK(lenient == 0 && l.code == 0);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const int fds[] = { -1, 0, 1 };
     const struct vw_virnet_proc *p = NULL;
@@ -94,6 +116,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     p = vw_virnet_proc_find(vw_load_be32(data + VW_VIRNET_OFF_PROG),
                             (int32_t)vw_load_be32(data + VW_VIRNET_OFF_PROC));
+    if (p != NULL) {
+        const struct vw_virnet_program *g = vw_virnet_program_of(p->prog);
+        const struct vw_virnet_fast_proc *fp = &vw_virnet_fast[g - vw_virnet_programs][p->proc];
+        const uint8_t *body = data + VW_VIRNET_OFF_PAYLOAD;
+        size_t body_len = size - VW_VIRNET_OFF_PAYLOAD;
+
+        generated(p->args, fp->by_type[VW_VIRNET_CALL], data, body, body_len);
+        generated(p->ret, fp->by_type[VW_VIRNET_REPLY], data, body, body_len);
+        generated(p->msg, fp->by_type[VW_VIRNET_MESSAGE], data, body, body_len);
+    }
     for (unsigned flags = 0; flags <= VW_DEC_LENIENT; flags += VW_DEC_LENIENT) {
         const uint8_t *body = data + VW_VIRNET_OFF_PAYLOAD;
         size_t body_len = size - VW_VIRNET_OFF_PAYLOAD;

@@ -15,10 +15,13 @@
 /* Hot decode primitives: inlined whole.  Left to itself gcc inlines only their first branch
  * and passes the decoder to the rest by pointer, which keeps the cursor in memory. */
 #define VW_INLINE inline __attribute__((always_inline))
+/* A hot path's larger branch kept out of line, so the smaller one needs no register saves. */
+#define VW_NOINLINE __attribute__((noinline))
 #else
 #define VW_MUST_USE
 #define VW_COLD
 #define VW_INLINE inline
+#define VW_NOINLINE
 #endif
 
 enum vw_err {

@@ -1,6 +1,7 @@
 /* oncrpc.c -- ONC RPC version 2 message codec (RFC 5531 §9, §10, App. A); see oncrpc.h. */
 #include "oncrpc.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Fail with |code| at |offset| and name the field; used where a rule, not a primitive, fails.
@@ -154,8 +155,9 @@ static inline int decode_denied(struct vw_xdr_dec *d, struct vw_rpc_reply *rep) 
     return 0;
 }
 
-int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_diag *lax,
-                      const uint8_t *buf, size_t len, unsigned flags) {
+int vw_rpc_msg_decode_general(struct vw_rpc_msg *out, struct vw_diag *diag,
+                              struct vw_diag *lax, const uint8_t *buf, size_t len,
+                              unsigned flags) {
     struct vw_xdr_dec d;
     uint32_t xid = 0, mtype = 0;
     int r;
@@ -190,6 +192,170 @@ int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_di
     out->xid = xid;
     out->mtype = mtype;
     return 0;
+}
+
+/* Byte offsets of the fixed part of a CALL (RFC 5531 §9: xid, mtype, rpcvers, prog, vers, proc,
+ * cred.flavor, cred.body length) and of an accepted REPLY (xid, mtype, reply_stat, verf.flavor,
+ * verf.body length, accept_stat). */
+enum {
+    CALL_OFF_RPCVERS = 8,
+    CALL_OFF_CRED = 24,
+    CALL_OFF_CRED_BODY = 32,
+    REPLY_OFF_STAT = 8,
+    REPLY_OFF_VERF = 12,
+    REPLY_OFF_ACCEPT = 20,
+    REPLY_OFF_RESULTS = 24,
+    AUTHSYS_MIN = 20,  /* stamp, machinename length, uid, gid, gids count */
+};
+
+/* authsys_shortcut_ok: |n| bytes at |p| are one canonical authsys_parms that fills them
+ * exactly (RFC 5531 App. A): machinename<255> with zero padding (RFC 4506 §4.11) and no NUL,
+ * gids<16>.  Reads only. */
+static inline bool authsys_shortcut_ok(const uint8_t *p, uint32_t n) {
+    uint32_t name_len, padded, num_gids;
+
+    if (n < AUTHSYS_MIN) {
+        return false;
+    }
+    name_len = vw_load_be32(p + 4);
+    padded = (name_len + 3) & ~3u;
+    if (name_len > VW_RPC_MACHINENAME_MAX || padded > n - AUTHSYS_MIN) {
+        return false;
+    }
+    num_gids = vw_load_be32(p + 16 + padded);
+    if (num_gids > VW_RPC_GIDS_MAX || n != AUTHSYS_MIN + padded + 4 * num_gids) {
+        return false;
+    }
+    /* the last group of 4 holds name_len & 3 bytes of the name, then the zero padding */
+    if ((name_len & 3) != 0 &&
+        (vw_load_be32(p + 8 + (name_len & ~3u)) & (UINT32_MAX >> 8 * (name_len & 3))) != 0) {
+        return false;
+    }
+    return name_len == 0 || memchr(p + 8, 0, name_len) == NULL;
+}
+
+/* call_shortcut: a CALL with rpcvers 2, an AUTH_NONE credential with an empty body or an
+ * AUTH_SYS one that authsys_shortcut_ok accepts, and an AUTH_NONE verifier with an empty body.
+ * Reads first, writes |out| only when every condition holds. */
+static VW_INLINE bool call_shortcut(struct vw_rpc_msg *out, const uint8_t *buf, size_t len) {
+    uint32_t flavor, body_len, verf_at;
+    struct vw_rpc_call *c;
+
+    if (len < CALL_OFF_CRED_BODY + 8 || vw_load_be32(buf + CALL_OFF_RPCVERS) != VW_RPC_VERSION) {
+        return false;
+    }
+    flavor = vw_load_be32(buf + CALL_OFF_CRED);
+    body_len = vw_load_be32(buf + CALL_OFF_CRED + 4);
+    if (body_len > len - (CALL_OFF_CRED_BODY + 8)) {
+        return false;
+    }
+    if (flavor == VW_RPC_AUTH_SYS) {
+        if (!authsys_shortcut_ok(buf + CALL_OFF_CRED_BODY, body_len)) {
+            return false;
+        }
+    } else if (flavor != VW_RPC_AUTH_NONE || body_len != 0) {
+        return false;
+    }
+    verf_at = CALL_OFF_CRED_BODY + body_len;
+    if (vw_load_be32(buf + verf_at) != VW_RPC_AUTH_NONE || vw_load_be32(buf + verf_at + 4) != 0) {
+        return false;
+    }
+    /* every rule holds: fill |out| as the general decoder would */
+    out->xid = vw_load_be32(buf);
+    out->mtype = VW_RPC_CALL;
+    c = &out->call;
+    c->rpcvers = VW_RPC_VERSION;
+    c->prog = vw_load_be32(buf + 12);
+    c->vers = vw_load_be32(buf + 16);
+    c->proc = vw_load_be32(buf + 20);
+    c->cred.flavor = flavor;
+    c->cred.body = (struct vw_span){ .p = buf + CALL_OFF_CRED_BODY, .len = body_len };
+    c->cred.has_sys = flavor == VW_RPC_AUTH_SYS;
+    memset(c->cred.sys.gids, 0, sizeof(c->cred.sys.gids));
+    if (c->cred.has_sys) {
+        const uint8_t *p = buf + CALL_OFF_CRED_BODY;
+        uint32_t name_len = vw_load_be32(p + 4);
+        const uint8_t *q = p + 8 + ((name_len + 3) & ~3u);
+        struct vw_rpc_authsys *a = &c->cred.sys;
+
+        a->stamp = vw_load_be32(p);
+        a->machinename = (struct vw_span){ .p = p + 8, .len = name_len };
+        a->uid = vw_load_be32(q);
+        a->gid = vw_load_be32(q + 4);
+        a->num_gids = vw_load_be32(q + 8);
+        for (uint32_t i = 0; i < a->num_gids; i++) {
+            a->gids[i] = vw_load_be32(q + 12 + 4 * i);
+        }
+    } else {
+        /* cred.sys is zero unless has_sys (oncrpc.h) */
+        c->cred.sys.stamp = 0;
+        c->cred.sys.machinename = (struct vw_span){ 0 };
+        c->cred.sys.uid = 0;
+        c->cred.sys.gid = 0;
+        c->cred.sys.num_gids = 0;
+    }
+    c->verf = (struct vw_rpc_auth){ .flavor = VW_RPC_AUTH_NONE,
+                                    .body = { .p = buf + verf_at + 8, .len = 0 } };
+    c->args = (struct vw_span){ .p = buf + verf_at + 8, .len = len - (verf_at + 8) };
+    return true;
+}
+
+/* reply_shortcut: a REPLY, MSG_ACCEPTED, AUTH_NONE verifier with an empty body, SUCCESS. */
+static inline bool reply_shortcut(struct vw_rpc_msg *out, const uint8_t *buf, size_t len) {
+    uint64_t w[2];
+
+    /* MSG_ACCEPTED, AUTH_NONE, body length 0 and SUCCESS are all 0: 16 zero bytes from 8 on */
+    _Static_assert(VW_RPC_MSG_ACCEPTED == 0 && VW_RPC_AUTH_NONE == 0 && VW_RPC_SUCCESS == 0,
+                   "the reply shortcut tests four zero words at once");
+    if (len < REPLY_OFF_RESULTS) {
+        return false;
+    }
+    memcpy(w, buf + REPLY_OFF_STAT, sizeof(w));
+    if ((w[0] | w[1]) != 0) {
+        return false;
+    }
+    out->xid = vw_load_be32(buf);
+    out->mtype = VW_RPC_REPLY;
+    out->reply = (struct vw_rpc_reply){
+        .stat = VW_RPC_MSG_ACCEPTED,
+        .verf = { .flavor = VW_RPC_AUTH_NONE, .body = { .p = buf + REPLY_OFF_ACCEPT } },
+        .accept_stat = VW_RPC_SUCCESS,
+        .results = { .p = buf + REPLY_OFF_RESULTS, .len = len - REPLY_OFF_RESULTS },
+    };
+    return true;
+}
+
+/* vw_rpc_msg_decode takes a shortcut for the messages an RPC client and server exchange all day
+ * (a CALL with an AUTH_NONE or AUTH_SYS credential and an AUTH_NONE verifier; a REPLY accepted
+ * with SUCCESS and an AUTH_NONE verifier) when they are canonical: under exactly those
+ * conditions the general decoder passes every rule without a note.  The shortcut tests the
+ * conditions and reports nothing itself; everything else, and every error, goes to
+ * vw_rpc_msg_decode_general.  fuzz_oncrpc_paths checks both give the same result on every
+ * input. */
+/* decode_common_call: a CALL by the shortcut, else by the general decoder; out of line, so that the
+ * reply's shortcut needs no register saves and neither path saves the arguments. */
+static VW_NOINLINE int decode_common_call(struct vw_rpc_msg *out, struct vw_diag *diag,
+                                   struct vw_diag *lax, const uint8_t *buf, size_t len,
+                                   unsigned flags) {
+    if (call_shortcut(out, buf, len)) {
+        return 0;
+    }
+    return vw_rpc_msg_decode_general(out, diag, lax, buf, len, flags);
+}
+
+int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag, struct vw_diag *lax,
+                      const uint8_t *buf, size_t len, unsigned flags) {
+    if (len >= 8) {
+        uint32_t mtype = vw_load_be32(buf + 4);
+
+        if (mtype == VW_RPC_CALL) {
+            return decode_common_call(out, diag, lax, buf, len, flags);
+        }
+        if (mtype == VW_RPC_REPLY && reply_shortcut(out, buf, len)) {
+            return 0;
+        }
+    }
+    return vw_rpc_msg_decode_general(out, diag, lax, buf, len, flags);
 }
 
 int vw_rpc_authsys_encode(struct vw_xdr_enc *e, const struct vw_rpc_authsys *a) {

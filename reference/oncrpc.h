@@ -136,6 +136,13 @@ VW_MUST_USE int vw_rpc_msg_decode(struct vw_rpc_msg *out, struct vw_diag *diag,
                                   struct vw_diag *lax, const uint8_t *buf, size_t len,
                                   unsigned flags);
 
+/* vw_rpc_msg_decode_general is vw_rpc_msg_decode without its shortcut for the common messages:
+ * the same arguments, results and diagnostics on every input.  For the fuzz target that checks
+ * exactly that (fuzz_oncrpc_paths); callers use vw_rpc_msg_decode. */
+VW_MUST_USE int vw_rpc_msg_decode_general(struct vw_rpc_msg *out, struct vw_diag *diag,
+                                          struct vw_diag *lax, const uint8_t *buf, size_t len,
+                                          unsigned flags);
+
 /* vw_rpc_msg_encode writes |m| into |e| (appending).  A credential with |has_sys| is encoded
  * from |sys|, otherwise from |body|.  Returns 0, VW_E_NOSPACE, VW_E_TOO_LONG or VW_E_INVALID
  * (a message type or status with no arm); on error |e| is unchanged. */

@@ -1,5 +1,6 @@
 /* virnet.c -- the libvirt RPC envelope (virnet-oncrpc.md §1, §2, §4); see virnet.h. */
 #include "virnet.h"
+#include "virnet_fast.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,88 @@ int vw_virnet_decode_general(struct vw_virnet_msg *out, struct vw_diag *diag,
     return 0;
 }
 
+/* A common message (see vw_virnet_decode): what the shortcut found while testing it. */
+struct common {
+    const struct vw_virnet_program *program;
+    const struct vw_virnet_proc *proc;
+    const struct vw_xs_type *schema;
+    uint32_t n, type, pn;
+};
+
+/* is_common tests the shortcut's conditions, reporting nothing. */
+static VW_INLINE bool is_common(const uint8_t *buf, size_t len, int fds_received,
+                                struct common *c) {
+    if (len < VW_VIRNET_LEN_MIN || (fds_received != -1 && fds_received != 0)) {
+        return false;
+    }
+    c->n = vw_load_be32(buf);
+    c->type = vw_load_be32(buf + VW_VIRNET_OFF_TYPE);
+    if (c->n != len || c->n > VW_VIRNET_LEN_MAX || c->type > VW_VIRNET_MESSAGE ||
+        vw_load_be32(buf + VW_VIRNET_OFF_STATUS) != VW_VIRNET_OK) {
+        return false;
+    }
+    c->program = vw_virnet_program_of(vw_load_be32(buf + VW_VIRNET_OFF_PROG));
+    if (c->program == NULL || c->program->vers != vw_load_be32(buf + VW_VIRNET_OFF_VERS)) {
+        return false;
+    }
+    c->pn = vw_load_be32(buf + VW_VIRNET_OFF_PROC);
+    if ((c->proc = vw_virnet_program_proc(c->program, (int32_t)c->pn)) == NULL) {
+        return false;
+    }
+    c->schema = c->type == VW_VIRNET_CALL    ? c->proc->args
+                : c->type == VW_VIRNET_REPLY ? c->proc->ret
+                                             : c->proc->msg;
+    return c->schema != NULL;
+}
+
+/* put_common fills |out| as the general decoder would for the common message |c|. */
+static VW_INLINE void put_common(struct vw_virnet_msg *out, const uint8_t *buf,
+                                 const struct common *c) {
+    out->len = c->n;
+    /* the header as read_header would give it, from the values tested */
+    out->hdr = (struct vw_virnet_header){ .prog = c->program->prog, .vers = c->program->vers,
+                                          .proc = (int32_t)c->pn, .type = (int32_t)c->type,
+                                          .serial = vw_load_be32(buf + VW_VIRNET_OFF_SERIAL),
+                                          .status = VW_VIRNET_OK };
+    out->num_fds = 0;
+    out->has_fds = false;
+    out->program = c->program;
+    out->proc = c->proc;
+    out->body_kind = VW_VIRNET_BODY_XDR;
+    out->body_type = c->schema;
+    out->body = (struct vw_span){ .p = buf + VW_VIRNET_OFF_PAYLOAD,
+                                  .len = c->n - VW_VIRNET_OFF_PAYLOAD };
+}
+
+/* decode_plain is vw_virnet_decode without a visitor.  On a common message the validator
+ * generated for the payload's schema answers first (virnet_fast.h); the interpreter runs when
+ * it says no, or when there is none, for the error or the lenient note.  Out of line, so the
+ * visiting path's registers are not saved here. */
+static VW_INLINE int decode_plain(struct vw_virnet_msg *out, struct vw_diag *diag,
+                                    struct vw_diag *lax, const uint8_t *buf, size_t len,
+                                    int fds_received, unsigned flags) {
+    struct common c;
+    vw_virnet_fast_fn fast;
+    int r;
+
+    if (!is_common(buf, len, fds_received, &c)) {
+        return vw_virnet_decode_general(out, diag, lax, buf, len, fds_received, flags, NULL,
+                                        NULL);
+    }
+    fast = vw_virnet_fast[c.program - vw_virnet_programs][c.pn].by_type[c.type];
+    if (fast == NULL || !fast(buf + VW_VIRNET_OFF_PAYLOAD, c.n - VW_VIRNET_OFF_PAYLOAD)) {
+        /* as in the general path: the payload must be exactly its schema (VW_E_TRAILING) */
+        r = vw_xs_decode_body(c.schema, buf, buf + VW_VIRNET_OFF_PAYLOAD,
+                              c.n - VW_VIRNET_OFF_PAYLOAD, flags, diag, lax, NULL, NULL);
+        if (r < 0) {
+            vw_diag_field(diag, "payload");
+            return r;
+        }
+    }
+    put_common(out, buf, &c);
+    return 0;
+}
+
 /* vw_virnet_decode takes a shortcut for the messages libvirt sends all day (a CALL, REPLY or
  * MESSAGE with status OK, of a known procedure of a known program at its version, no fds, a
  * length word framing exactly |len| bytes): under exactly these conditions the general decoder
@@ -281,54 +364,24 @@ int vw_virnet_decode_general(struct vw_virnet_msg *out, struct vw_diag *diag,
 int vw_virnet_decode(struct vw_virnet_msg *out, struct vw_diag *diag, struct vw_diag *lax,
                      const uint8_t *buf, size_t len, int fds_received, unsigned flags,
                      vw_xs_visit_fn visit, void *ctx) {
-    const struct vw_virnet_program *program;
-    const struct vw_virnet_proc *proc;
-    const struct vw_xs_type *schema;
-    uint32_t n, type;
+    struct common c;
     int r;
 
-    if (len < VW_VIRNET_LEN_MIN || (fds_received != -1 && fds_received != 0)) {
-        goto general;
+    if (visit == NULL) {
+        return decode_plain(out, diag, lax, buf, len, fds_received, flags);
     }
-    n = vw_load_be32(buf);
-    type = vw_load_be32(buf + VW_VIRNET_OFF_TYPE);
-    if (n != len || n > VW_VIRNET_LEN_MAX || type > VW_VIRNET_MESSAGE ||
-        vw_load_be32(buf + VW_VIRNET_OFF_STATUS) != VW_VIRNET_OK) {
-        goto general;
+    if (!is_common(buf, len, fds_received, &c)) {
+        return vw_virnet_decode_general(out, diag, lax, buf, len, fds_received, flags, visit,
+                                        ctx);
     }
-    program = vw_virnet_program_of(vw_load_be32(buf + VW_VIRNET_OFF_PROG));
-    if (program == NULL || program->vers != vw_load_be32(buf + VW_VIRNET_OFF_VERS)) {
-        goto general;
-    }
-    proc = vw_virnet_program_proc(program, (int32_t)vw_load_be32(buf + VW_VIRNET_OFF_PROC));
-    if (proc == NULL) {
-        goto general;
-    }
-    schema = type == VW_VIRNET_CALL ? proc->args : type == VW_VIRNET_REPLY ? proc->ret : proc->msg;
-    if (schema == NULL) {
-        goto general;
-    }
-    /* as in the general path: the payload must be exactly its schema (VW_E_TRAILING) */
-    r = vw_xs_decode_body(schema, buf, buf + VW_VIRNET_OFF_PAYLOAD, n - VW_VIRNET_OFF_PAYLOAD,
-                          flags, diag, lax, visit, ctx);
+    r = vw_xs_decode_body(c.schema, buf, buf + VW_VIRNET_OFF_PAYLOAD,
+                          c.n - VW_VIRNET_OFF_PAYLOAD, flags, diag, lax, visit, ctx);
     if (r < 0) {
         vw_diag_field(diag, "payload");
         return r;
     }
-    out->len = n;
-    read_header(buf, &out->hdr);
-    out->num_fds = 0;
-    out->has_fds = false;
-    out->program = program;
-    out->proc = proc;
-    out->body_kind = VW_VIRNET_BODY_XDR;
-    out->body_type = schema;
-    out->body = (struct vw_span){ .p = buf + VW_VIRNET_OFF_PAYLOAD,
-                                  .len = n - VW_VIRNET_OFF_PAYLOAD };
+    put_common(out, buf, &c);
     return 0;
-
-general:
-    return vw_virnet_decode_general(out, diag, lax, buf, len, fds_received, flags, visit, ctx);
 }
 
 int vw_virnet_encode(struct vw_xdr_enc *e, const struct vw_virnet_msg *m,

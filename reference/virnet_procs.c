@@ -371,8 +371,9 @@ static const struct vw_virnet_proc keepalive_procs[] = {
 #define PROGRAM(prog, name, procs) \
     { (prog), VW_VIRNET_PROGRAM_VERSION, (name), (procs), (uint32_t)NUM(procs) }
 
-/* Sorted by program number: vw_virnet_proc_at walks the procedures in (prog, proc) order. */
-static const struct vw_virnet_program programs[] = {
+/* Sorted by program number: vw_virnet_proc_at walks the procedures in (prog, proc) order.
+ * vw_virnet_program_of (virnet_procs.h) knows these positions. */
+const struct vw_virnet_program vw_virnet_programs[VW_VIRNET_NUM_PROGRAMS] = {
     PROGRAM(VW_VIRNET_LXC_PROGRAM, "LXC", lxc_procs),
     PROGRAM(VW_VIRNET_ADMIN_PROGRAM, "ADMIN", admin_procs),
     PROGRAM(VW_VIRNET_REMOTE_PROGRAM, "REMOTE", remote_procs),
@@ -381,24 +382,6 @@ static const struct vw_virnet_program programs[] = {
 };
 
 #undef PROGRAM
-
-const struct vw_virnet_program *vw_virnet_program_of(uint32_t prog) {
-    /* a switch on the five numbers: a few compares, no loop */
-    switch (prog) {
-    case VW_VIRNET_LXC_PROGRAM:
-        return &programs[0];
-    case VW_VIRNET_ADMIN_PROGRAM:
-        return &programs[1];
-    case VW_VIRNET_REMOTE_PROGRAM:
-        return &programs[2];
-    case VW_VIRNET_QEMU_PROGRAM:
-        return &programs[3];
-    case VW_VIRNET_KEEPALIVE_PROGRAM:
-        return &programs[4];
-    default:
-        return NULL;
-    }
-}
 
 const struct vw_virnet_program *vw_virnet_program_find(uint32_t prog, uint32_t vers) {
     const struct vw_virnet_program *g = vw_virnet_program_of(prog);
@@ -413,10 +396,10 @@ const struct vw_virnet_proc *vw_virnet_proc_find(uint32_t prog, int32_t proc) {
 }
 
 const struct vw_virnet_proc *vw_virnet_proc_at(size_t i) {
-    for (size_t k = 0; k < NUM(programs); k++) {
-        for (uint32_t n = 0; n < programs[k].num_procs; n++) {
-            if (programs[k].procs[n].name != NULL && i-- == 0) {
-                return &programs[k].procs[n];
+    for (size_t k = 0; k < NUM(vw_virnet_programs); k++) {
+        for (uint32_t n = 0; n < vw_virnet_programs[k].num_procs; n++) {
+            if (vw_virnet_programs[k].procs[n].name != NULL && i-- == 0) {
+                return &vw_virnet_programs[k].procs[n];
             }
         }
     }

@@ -79,10 +79,15 @@ VW_COLD int vw_xdr_lax_at(struct vw_diag *diag, struct vw_diag *lax, unsigned fl
 /* vw_xdr_fail and vw_xdr_lax report |code| at the byte |at| of |d|'s input.  Always inlined,
  * even into cold paths, so |d| never escapes. */
 static VW_INLINE int vw_xdr_fail(const struct vw_xdr_dec *d, int code, const uint8_t *at) {
-    return vw_xdr_fail_at(d->diag, code, (size_t)(at - d->base));
+    /* nothing to record without a diag: a decoder built with a NULL diag (a validator) then
+     * makes no call at all */
+    return d->diag == NULL ? code : vw_xdr_fail_at(d->diag, code, (size_t)(at - d->base));
 }
 
 static VW_INLINE int vw_xdr_lax(const struct vw_xdr_dec *d, int code, const uint8_t *at) {
+    if ((d->flags & VW_DEC_LENIENT) == 0 && d->diag == NULL) {
+        return code;  /* strict and nothing to record: as vw_xdr_lax_at would answer */
+    }
     return vw_xdr_lax_at(d->diag, d->lax, d->flags, code, (size_t)(at - d->base));
 }
 

@@ -14,6 +14,10 @@ const struct vw_xs_type vw_xs_uchar = { .kind = VW_XS_UCHAR, .name = "unsigned c
 const struct vw_xs_type vw_xs_short = { .kind = VW_XS_SHORT, .name = "short" };
 const struct vw_xs_type vw_xs_ushort = { .kind = VW_XS_USHORT, .name = "unsigned short" };
 
+/* The field name of an error in the bytes after the top node; one pointer for the interpreter
+ * and the generated decoders, so their diagnostics compare equal. */
+const char vw_xs_trailing[] = "trailing";
+
 const char *vw_xs_kind_name(enum vw_xs_kind kind) {
     static const char *const names[] = {
         [VW_XS_VOID] = "void",         [VW_XS_INT] = "int",
@@ -90,31 +94,6 @@ struct walk {
     void *ctx;
 };
 
-/* get_small reads a char or short sent as an XDR int and checks it fits [lo, hi]. */
-static VW_INLINE int get_small(struct vw_xdr_dec *d, int64_t lo, int64_t hi, bool is_signed,
-                               struct vw_xs_item *it) {
-    const uint8_t *at = d->cur.p;
-    uint32_t v = 0;
-    int64_t x;
-    int r;
-
-    if ((r = vw_xdr_get_u32(d, &v)) < 0) {
-        return r;
-    }
-    x = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
-    if (x < lo || x > hi) {
-        /* [strict: rpcgen widens char/short to an XDR int; libtirpc truncates what does not fit] */
-        if ((r = vw_xdr_lax(d, VW_E_RANGE, at)) < 0) {
-            d->cur.p = at;
-            d->cur.len += 4;
-            return r;
-        }
-    }
-    it->u = v;
-    it->i = x;
-    return 0;
-}
-
 /* is_leaf: kinds with no child nodes (VOID .. FIXED_OPAQUE in enum vw_xs_kind). */
 static VW_INLINE bool is_leaf(enum vw_xs_kind kind) {
     return kind <= VW_XS_FIXED_OPAQUE;
@@ -155,13 +134,13 @@ static VW_INLINE int leaf(struct vw_xdr_dec *d, const struct vw_xs_type *t,
         it->i = e;
         return r;
     case VW_XS_CHAR:
-        return get_small(d, INT8_MIN, INT8_MAX, true, it);
+        return vw_xs_get_small(d, INT8_MIN, INT8_MAX, true, it);
     case VW_XS_UCHAR:
-        return get_small(d, 0, UINT8_MAX, false, it);
+        return vw_xs_get_small(d, 0, UINT8_MAX, false, it);
     case VW_XS_SHORT:
-        return get_small(d, INT16_MIN, INT16_MAX, true, it);
+        return vw_xs_get_small(d, INT16_MIN, INT16_MAX, true, it);
     case VW_XS_USHORT:
-        return get_small(d, 0, UINT16_MAX, false, it);
+        return vw_xs_get_small(d, 0, UINT16_MAX, false, it);
     case VW_XS_STRING:
         return vw_xdr_get_string(d, t->n, &it->bytes);
     case VW_XS_OPAQUE:
@@ -338,9 +317,9 @@ int vw_xs_decode_body(const struct vw_xs_type *t, const uint8_t *base, const uin
     }
     had_note = lax != NULL && lax->code != 0;
     if ((r = vw_xdr_expect_end(&d)) < 0) {
-        vw_diag_field(diag, "trailing");
+        vw_diag_field(diag, vw_xs_trailing);
     } else if (lax != NULL && !had_note) {
-        vw_diag_field(lax, "trailing");  /* lenient: the note just recorded, if any */
+        vw_diag_field(lax, vw_xs_trailing);  /* lenient: the note just recorded, if any */
     }
     return r;
 }

@@ -121,6 +121,34 @@ size_t vw_xs_min_size(const struct vw_xs_type *t);
 /* vw_xs_kind_name names a kind for dumps ("string", "unsigned hyper"). */
 const char *vw_xs_kind_name(enum vw_xs_kind kind);
 
+extern const char vw_xs_trailing[];  /* the field of an error after the top node */
+
+/* vw_xs_get_small reads a char or short sent as an XDR int and checks it fits [lo, hi]. */
+static VW_INLINE int vw_xs_get_small(struct vw_xdr_dec *d, int64_t lo, int64_t hi, bool is_signed,
+                               struct vw_xs_item *it) {
+    const uint8_t *at = d->cur.p;
+    uint32_t v = 0;
+    int64_t x;
+    int r;
+
+    if ((r = vw_xdr_get_u32(d, &v)) < 0) {
+        return r;
+    }
+    x = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+    if (x < lo || x > hi) {
+        /* [strict: rpcgen widens char/short to an XDR int; libtirpc truncates what does not fit] */
+        if ((r = vw_xdr_lax(d, VW_E_RANGE, at)) < 0) {
+            d->cur.p = at;
+            d->cur.len += 4;
+            return r;
+        }
+    }
+    it->u = v;
+    it->i = x;
+    return 0;
+}
+
+
 /* Schema building blocks shared by every protocol. */
 extern const struct vw_xs_type vw_xs_void, vw_xs_int, vw_xs_uint, vw_xs_hyper, vw_xs_uhyper,
     vw_xs_bool, vw_xs_char, vw_xs_uchar, vw_xs_short, vw_xs_ushort;
