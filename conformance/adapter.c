@@ -200,11 +200,14 @@ size_t vw_cf_put_i64(char *buf, size_t cap, size_t at, int64_t v) {
 
 /* ---- decoded messages ---- */
 
-/* field_room makes room for one more field in |m|'s list; 0 or VW_E_NOMEM. */
-static int field_room(struct vw_cf_msg *m) {
-    if (m->num_fields == m->cap_fields) {
+/* fields_room makes room for |n| more fields in |m|'s list; 0 or VW_E_NOMEM. */
+static int fields_room(struct vw_cf_msg *m, size_t n) {
+    if (n > m->cap_fields - m->num_fields) {
         /* Doubling keeps a message of n fields at O(n) copies (and the arena within 2n). */
         size_t cap = m->cap_fields != 0 ? 2 * m->cap_fields : 16;
+        while (cap - m->num_fields < n && cap <= SIZE_MAX / 2) {
+            cap *= 2;
+        }
         struct vw_cf_field *fields;
         if (cap > SIZE_MAX / sizeof(*fields)) {
             return VW_E_NOMEM;
@@ -219,6 +222,26 @@ static int field_room(struct vw_cf_msg *m) {
         m->cap_fields = cap;
     }
     return 0;
+}
+
+/* field_room makes room for one more field in |m|'s list; 0 or VW_E_NOMEM. */
+static int field_room(struct vw_cf_msg *m) {
+    return fields_room(m, 1);
+}
+
+struct vw_cf_field *vw_cf_msg_add_fields(struct vw_cf_msg *m, size_t n, size_t bytes,
+                                         char **out_text) {
+    struct vw_cf_field *f;
+    char *text;
+
+    if (n > SIZE_MAX / 2 || fields_room(m, n) < 0 ||
+        (text = vw_cf_arena_alloc(&m->arena, bytes)) == NULL) {
+        return NULL;
+    }
+    f = m->fields + m->num_fields;
+    m->num_fields += n;
+    *out_text = text;
+    return f;
 }
 
 int vw_cf_msg_add_field_n(struct vw_cf_msg *m, const char *path, const char *value,
@@ -278,5 +301,5 @@ const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path) {
 
 void vw_cf_msg_cleanup(struct vw_cf_msg *m) {
     vw_cf_arena_free(&m->arena);  /* the fields and their strings */
-    memset(m, 0, sizeof(*m));
+    vw_cf_msg_clear(m);
 }

@@ -162,10 +162,28 @@ VW_MUST_USE static inline int vw_cf_msg_add_i64(struct vw_cf_msg *m, const char 
                   : vw_cf_msg_add_num(m, path, strlen(path), (uint64_t)(-(v + 1)) + 1, true);
 }
 
+/* vw_cf_msg_add_fields appends |n| fields to |m| and returns the first of them, with |bytes|
+ * bytes of |m|'s arena at |*out_text| for their texts: the caller sets every path and value
+ * of the |n| entries (NUL-terminated strings in that text) before |m| is read again.  For an
+ * adapter that writes a fixed set of header fields in one piece.  NULL on ENOMEM (the field
+ * list unchanged, except possibly a larger copy of it in the arena). */
+VW_MUST_USE struct vw_cf_field *vw_cf_msg_add_fields(struct vw_cf_msg *m, size_t n, size_t bytes,
+                                                     char **out_text);
+
 /* vw_cf_msg_field returns the value at |path|, or NULL when the message has none. */
 const char *vw_cf_msg_field(const struct vw_cf_msg *m, const char *path);
 
-/* vw_cf_msg_cleanup frees what |m| owns and zeroes it. */
+/* vw_cf_msg_clear empties |m| without freeing: every member zero and |detail| and |summary|
+ * empty strings.  The bytes after their NULs are not cleared (416 bytes per message nobody
+ * reads), so it is cheaper than a memset of the whole message. */
+static inline void vw_cf_msg_clear(struct vw_cf_msg *m) {
+    memset(m, 0, offsetof(struct vw_cf_msg, detail));
+    m->detail[0] = '\0';
+    m->summary[0] = '\0';
+    memset(&m->fields, 0, sizeof(*m) - offsetof(struct vw_cf_msg, fields));
+}
+
+/* vw_cf_msg_cleanup frees what |m| owns and empties it (vw_cf_msg_clear). */
 void vw_cf_msg_cleanup(struct vw_cf_msg *m);
 
 /* struct vw_txn_assign: one `path = value` line of a structured send (value already has its

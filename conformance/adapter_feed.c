@@ -11,7 +11,7 @@ int vw_cf_decode_twice(struct vw_cf_msg *out, struct vw_xsf_items *items,
     struct vw_diag diag = { 0 }, ldiag = { 0 }, lax = { 0 };
     int rc, lrc = 0;
 
-    memset(out, 0, sizeof(*out));
+    vw_cf_msg_clear(out);
     out->kind = VW_CF_MSG;
     out->num_fds = -1;
     if (items != NULL) {

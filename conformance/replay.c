@@ -26,11 +26,14 @@ struct run {
     const struct vw_cf_adapter *ad;
     struct vw_transport_uri uri;
     int fd;                      /* -1 when not connected */
+    bool chardev;                /* a chardev: target: sync after every connect (replay.h) */
     struct vw_cf_framer *fr;
     uint8_t *chunk;              /* received bytes not yet fed: chunk[off, len) */
     size_t off, len;
     bool eof, broken;
     size_t pending_bytes;        /* bytes since the last complete message (or resync) */
+    struct vw_cf_buf held;       /* those bytes, as fed (fed but unframed, for observe) */
+    unsigned long long consumed; /* bytes taken from the chunk (fed or dropped), for syncs */
     int pending_fds;             /* fds of the message being framed */
     int chunk_fds;               /* fds of the last read, owed to the byte chunk[len - 1] */
     unsigned fds_total;
@@ -45,10 +48,15 @@ struct run {
     char reason[512];
     struct vw_cf_buf diff, log;
     struct vw_cf_buf send;       /* the encoded message; its memory is reused by every send */
+    struct vw_replay_obs *obs;   /* observe steps (moved to the result) */
+    size_t num_obs;
+    struct vw_replay_sync *syncs;    /* completed syncs (moved to the result) */
+    size_t num_syncs;
 };
 
 const char *vw_verdict_name(int verdict) {
-    static const char *const names[] = { "PASS", "NON-STRICT", "FAIL", "ERROR", "SKIP" };
+    static const char *const names[] = { "PASS", "NON-STRICT", "FAIL", "ERROR", "SKIP",
+                                         "INFORMATIONAL" };
 
     return verdict >= 0 && verdict < VW_VERDICT_COUNT ? names[verdict] : "?";
 }
@@ -58,6 +66,48 @@ static int64_t now_ms(void) {
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+size_t vw_replay_escape(const unsigned char *p, size_t n, char *out, size_t cap) {
+    size_t at = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char e[5];
+        size_t en = 2;
+        unsigned char b = p[i];
+
+        e[0] = '\\';
+        if (b == '\\' || b == '"') {
+            e[1] = (char)b;
+        } else if (b == '\n' || b == '\r' || b == '\t') {
+            e[1] = b == '\n' ? 'n' : b == '\r' ? 'r' : 't';
+        } else if (b < 0x20 || b > 0x7e) {
+            e[1] = 'x';
+            e[2] = "0123456789abcdef"[b >> 4];
+            e[3] = "0123456789abcdef"[b & 15];
+            en = 4;
+        } else {
+            e[0] = (char)b;
+            en = 1;
+        }
+        /* room for this piece, and for "..." should a later one not fit */
+        if (at + en + (i + 1 < n ? 3 : 0) + 1 > cap) {
+            memcpy(out + at, "...", 3);     /* every earlier piece left room for it */
+            at += 3;
+            break;
+        }
+        memcpy(out + at, e, en);
+        at += en;
+    }
+    out[at] = '\0';
+    return at;
 }
 
 static unsigned scaled(const struct run *r, unsigned ms) {
@@ -113,11 +163,18 @@ static void disconnect(struct run *r) {
     r->off = r->len = 0;
     r->eof = r->broken = false;
     r->pending_bytes = 0;
+    r->held.len = 0;
     r->pending_fds = 0;
     r->chunk_fds = 0;
 }
 
-static bool do_connect(struct run *r) {
+static bool do_sync(struct run *r, unsigned line, unsigned timeout_ms, bool implicit);
+
+/* do_connect connects (again) to the target; on a chardev: target an implicit sync follows
+ * unless |raw| (replay.h "chardev: targets"; virtio-serial.md "What a client/test suite must
+ * do" 1: "After every connect ... call sync()").  |line| is the reconnect step's, 0 for the
+ * case's first connect; |timeout_ms| (unscaled) bounds the connect and the sync. */
+static bool do_connect(struct run *r, unsigned line, bool raw, unsigned timeout_ms) {
     char err[256];
 
     disconnect(r);
@@ -131,7 +188,11 @@ static bool do_connect(struct run *r) {
         verdict(r, VW_VERDICT_ERROR, "out of memory");
         return false;
     }
-    trace(r, "connected to %s", r->o->target);
+    trace(r, "connected to %s%s", r->o->target,
+          r->chardev && raw ? " (raw: no implicit sync)" : "");
+    if (r->chardev && !raw) {
+        return do_sync(r, line, timeout_ms, true);
+    }
     return true;
 }
 
@@ -218,14 +279,26 @@ static int next_event(struct run *r, int64_t deadline, unsigned line, struct vw_
             used = used > avail ? avail : used;
             r->off += used;
             r->pending_bytes += used;
+            r->consumed += used;
             take_chunk_fds(r);
             if (fr == 1) {
                 m->num_fds = r->pending_fds;
                 r->pending_fds = 0;
                 r->pending_bytes = 0;
+                r->held.len = 0;
                 return EV_MSG;
             }
+            /* the first VW_REPLAY_OBSERVE_KEEP bytes of an unfinished message are kept for
+             * an observe step (step_observe); the rest is counted in pending_bytes */
+            size_t keep = VW_REPLAY_OBSERVE_KEEP - r->held.len;
+            keep = used < keep ? used : keep;
+            if (fr == 0 && keep > 0
+                && vw_cf_buf_append(&r->held, r->chunk + r->off - used, keep) != 0) {
+                verdict(r, VW_VERDICT_ERROR, "out of memory");
+                return EV_STOP;
+            }
             if (fr < 0) {
+                r->held.len = 0;
                 r->broken = true;   /* the stream cannot be framed any further */
                 r->pending_fds += r->chunk_fds;     /* the rest is never fed */
                 r->chunk_fds = 0;
@@ -278,22 +351,23 @@ static void fail_no_event(struct run *r, int ev, const struct vw_txn_step *st, u
     }
 }
 
-/* do_send writes |len| bytes, with the send-fd file if one is pending. */
-static bool do_send(struct run *r, const struct vw_txn_step *st, const void *p, size_t len) {
+/* do_send writes |len| bytes for the step at |line|, with the send-fd file if one is
+ * pending. */
+static bool do_send(struct run *r, unsigned line, const void *p, size_t len) {
     int sfd = -1, e;
 
     if (r->fd < 0) {
-        verdict(r, VW_VERDICT_ERROR, "line %u: not connected (use reconnect)", st->line);
+        verdict(r, VW_VERDICT_ERROR, "line %u: not connected (use reconnect)", line);
         return false;
     }
     if (len == 0) {
-        verdict(r, VW_VERDICT_ERROR, "line %u: the message to send is empty", st->line);
+        verdict(r, VW_VERDICT_ERROR, "line %u: the message to send is empty", line);
         return false;
     }
     if (r->send_fd_path != NULL) {
         sfd = open(r->send_fd_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (sfd < 0) {
-            verdict(r, VW_VERDICT_ERROR, "line %u: send-fd %s: %s", st->line, r->send_fd_path,
+            verdict(r, VW_VERDICT_ERROR, "line %u: send-fd %s: %s", line, r->send_fd_path,
                     strerror(errno));
             return false;
         }
@@ -305,16 +379,16 @@ static bool do_send(struct run *r, const struct vw_txn_step *st, const void *p, 
     }
     if (e == VW_E_AGAIN) {
         verdict(r, VW_VERDICT_FAIL, "line %u: the server does not read (send timed out)",
-                st->line);
+                line);
         return false;
     }
     if (e != 0) {
         bool closed = errno == EPIPE || errno == ECONNRESET;
-        verdict(r, closed ? VW_VERDICT_FAIL : VW_VERDICT_ERROR, "line %u: %s: %s", st->line,
+        verdict(r, closed ? VW_VERDICT_FAIL : VW_VERDICT_ERROR, "line %u: %s: %s", line,
                 closed ? "server closed the connection" : "send", strerror(errno));
         return false;
     }
-    trace(r, "line %u: sent %zu bytes%s", st->line, len, sfd >= 0 ? " with an fd" : "");
+    trace(r, "line %u: sent %zu bytes%s", line, len, sfd >= 0 ? " with an fd" : "");
     return true;
 }
 
@@ -328,7 +402,7 @@ static bool step_send(struct run *r, const struct vw_txn_step *st) {
     err[0] = '\0';                  /* (not = "": that zeroes all 256 bytes per send) */
     if (st->kind == VW_TXN_SEND_RAW) {
         if (!st->raw_has_captures) {
-            return do_send(r, st, st->raw.p, st->raw.len);
+            return do_send(r, st->line, st->raw.p, st->raw.len);
         }
         e = vw_cf_subst(&r->caps, (const char *)st->raw.p, st->raw.len, &out, err, sizeof(err));
     } else if (r->ad->encode == NULL) {
@@ -356,7 +430,7 @@ static bool step_send(struct run *r, const struct vw_txn_step *st) {
         verdict(r, VW_VERDICT_ERROR, "line %u: cannot build the message: %s", st->line,
                 err[0] != '\0' ? err : vw_err_text(e));
     } else {
-        ok = do_send(r, st, out.p, out.len);
+        ok = do_send(r, st->line, out.p, out.len);
     }
     if (as != small) {
         free(as);
@@ -444,13 +518,30 @@ static bool step_close(struct run *r, const struct vw_txn_step *st) {
     return false;
 }
 
+/* json_blank_since says whether the bytes of the unfinished message from |from| on are all
+ * JSON whitespace (RFC 8259 §2: insignificant whitespace around values): for qga they are
+ * the line end of the last reply, which a tty sends late and as "\r\n" (virtio-serial.md
+ * §F, isa-serial), not data. */
+static bool json_blank_since(const struct run *r, size_t from) {
+    if (strcmp(r->ad->protocol, "qga") != 0 || r->held.len != r->pending_bytes) {
+        return false;
+    }
+    for (size_t i = from; i < r->held.len; i++) {
+        uint8_t b = r->held.p[i];
+        if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool step_silence(struct run *r, const struct vw_txn_step *st) {
     unsigned ms = scaled(r, st->count);
     size_t before = r->pending_bytes;
     struct vw_cf_msg m = { 0 };
     int ev = next_event(r, now_ms() + ms, st->line, &m);
 
-    if (ev == EV_TIMEOUT && r->pending_bytes == before) {
+    if (ev == EV_TIMEOUT && (r->pending_bytes == before || json_blank_since(r, before))) {
         return true;
     }
     if (ev == EV_TIMEOUT) {
@@ -467,97 +558,272 @@ static bool step_silence(struct run *r, const struct vw_txn_step *st) {
     return false;
 }
 
-/* step_resync: qga 0xFF resynchronisation (historic-qemud-openhook-qga.md §3.4,
- * guest-sync-delimited): send 0xFF + the command with a fresh id, drop input up to and
- * including the first 0xFF, then read until a reply carries the id.  Fds that came with what
- * is dropped or with the reply FAIL the case: no expect-fd can follow them (README
- * "unexpected fds"). */
-static bool step_resync(struct run *r, const struct vw_txn_step *st) {
+/* sync_id gives a fresh guest-sync-delimited id in 1..2^31-1. */
+static uint32_t sync_id(void) {
     static unsigned counter;
-    unsigned ms = scaled(r, st->timeout_ms);
-    int64_t deadline = now_ms() + ms;
-    uint32_t id = (uint32_t)(((uint64_t)now_ms() * 2654435761u + (uint64_t)getpid() * 40503u
-                              + ++counter) % 2147483647u) + 1u;
-    char cmd[128], want[16];
+
+    return (uint32_t)(((uint64_t)now_us() * 2654435761u + (uint64_t)getpid() * 40503u
+                       + ++counter) % 2147483647u) + 1u;
+}
+
+/* sync_where names the sync in a reason: its step, or the case's first connect. */
+static const char *sync_where(unsigned line, char *buf, size_t len) {
+    if (line == 0) {
+        snprintf(buf, len, "first connect");
+    } else {
+        snprintf(buf, len, "line %u", line);
+    }
+    return buf;
+}
+
+/* sync_send sends 0xFF + guest-sync-delimited with a fresh id into |want| (its decimal text),
+ * and drops the framer: what follows is read from the next 0xFF on. */
+static bool sync_send(struct run *r, unsigned line, char want[16]) {
+    uint32_t id = sync_id();
+    char cmd[128];
     int n = snprintf(cmd, sizeof(cmd), "\xff{\"execute\":\"guest-sync-delimited\","
                      "\"arguments\":{\"id\":%u}}", id);
 
-    snprintf(want, sizeof(want), "%u", id);
-    if (!do_send(r, st, cmd, (size_t)n)) {
+    snprintf(want, 16, "%u", id);
+    if (!do_send(r, line, cmd, (size_t)n)) {
         return false;
     }
     r->ad->framer_free(r->fr);
     r->fr = r->ad->framer_new();
     r->broken = false;
     r->pending_bytes = 0;
+    r->held.len = 0;
     if (r->fr == NULL) {
         verdict(r, VW_VERDICT_ERROR, "out of memory");
         return false;
     }
-    for (;;) {
-        const uint8_t *ff = r->off < r->len ? memchr(r->chunk + r->off, 0xff, r->len - r->off)
-                                            : NULL;
-        if (ff != NULL) {
-            r->off = (size_t)(ff - r->chunk) + 1;
-            take_chunk_fds(r);
-            break;
-        }
-        r->pending_bytes += r->len - r->off;     /* dropped, but bounded like buffered */
-        r->off = r->len;
-        take_chunk_fds(r);
-        int rd = r->eof ? 0 : read_chunk(r, deadline, st->line);
-        if (rd == 0 || rd == EV_TIMEOUT) {
-            verdict(r, VW_VERDICT_FAIL, "line %u: resync: no 0xFF %s", st->line,
-                    rd == 0 ? "before the server closed the connection"
-                            : "within the timeout");
-            return false;
-        }
-        if (rd != 1) {
-            return false;
-        }
-    }
-    r->pending_bytes = 0;
-    if (r->pending_fds > 0) {
-        verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: resync dropped %d fds that came "
-                "before the 0xFF", st->line, r->pending_fds);
+    return true;
+}
+
+/* sync_record keeps a completed sync for the result. */
+static bool sync_record(struct run *r, const struct vw_replay_sync *rec) {
+    struct vw_replay_sync *v = realloc(r->syncs, (r->num_syncs + 1) * sizeof(*v));
+
+    if (v == NULL) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
         return false;
     }
-    for (;;) {
-        struct vw_cf_msg m = { 0 };
-        int ev = next_event(r, deadline, st->line, &m);
-        const char *ret;
+    v[r->num_syncs++] = *rec;
+    r->syncs = v;
+    return true;
+}
 
-        if (ev != EV_MSG) {
-            if (ev == EV_TIMEOUT || ev == EV_CLOSED) {
-                verdict(r, VW_VERDICT_FAIL, "line %u: resync: no guest-sync-delimited reply "
-                        "with id %u %s", st->line, id,
-                        ev == EV_TIMEOUT ? "within the timeout" : "before the close");
-            }
-            return false;
-        }
-        if (m.kind == VW_CF_FRAMING_ERROR) {
-            char what[600];
-            describe(&m, what, sizeof(what));
-            verdict(r, VW_VERDICT_FAIL, "line %u: resync: invalid input after 0xFF: %s",
-                    st->line, what);
-            vw_cf_msg_cleanup(&m);
-            return false;
-        }
-        ret = m.kind == VW_CF_MSG ? vw_cf_msg_field(&m, "return") : NULL;
-        bool done = ret != NULL && vw_cf_value_equal(ret, want);
-        trace(r, "line %u: resync %s %s", st->line, done ? "reply" : "dropped", m.summary);
-        if (m.num_fds > 0) {
-            verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: the %s came with %d fds: "
-                    "%.256s", st->line, done ? "guest-sync-delimited reply"
-                                             : "message resync dropped", m.num_fds, m.summary);
-            vw_cf_msg_cleanup(&m);
-            return false;
-        }
-        vw_cf_msg_cleanup(&m);
-        if (done) {
-            return true;
-        }
+/* do_sync: the qga 0xFF resynchronisation (historic-qemud-openhook-qga.md §3.4,
+ * guest-sync-delimited; virtio-serial.md "What a client/test suite must do" 1): send 0xFF +
+ * the command with a fresh id, drop input up to and including the next 0xFF, then read until
+ * a reply carries the id.  On a chardev: target the sync is sent again with a fresh id every
+ * VW_REPLAY_SYNC_RESEND_MS until the deadline (virtio-serial.md §F: isa-serial mangles what
+ * is sent before the agent is up), input is dropped up to the next 0xFF after each send, and
+ * only the latest id completes it, so no later reply to an earlier sync can follow; a framing
+ * error is dropped there (stale bytes, §B-§D).  On a stream target one sync is sent and a
+ * framing error after the 0xFF FAILs.  Fds that came with what is dropped or with the reply
+ * FAIL the case: no expect-fd can follow them (README "unexpected fds").  |line| is the step
+ * (0: the case's first connect), |timeout_ms| unscaled; the sync is recorded (replay.h). */
+static bool do_sync(struct run *r, unsigned line, unsigned timeout_ms, bool implicit) {
+    unsigned ms = scaled(r, timeout_ms);
+    int64_t deadline = now_ms() + ms, next_send;
+    int64_t t0 = now_us();
+    /* dropped: what the framer held, and all that is taken before the matching reply */
+    unsigned long long start = r->consumed - r->pending_bytes;
+    struct vw_replay_sync rec = { .line = line, .implicit = implicit };
+    bool seeking = true;
+    char want[16], where[32];
+    const char *what = implicit ? "implicit sync" : "resync";
+
+    sync_where(line, where, sizeof(where));
+    if (!sync_send(r, line, want)) {
+        return false;
     }
+    rec.sends = 1;
+    next_send = now_ms() + VW_REPLAY_SYNC_RESEND_MS;
+    trace(r, "%s: %s sent with id %s", where, what, want);
+    for (;;) {
+        int64_t until = r->chardev && next_send < deadline ? next_send : deadline;
+        int ev;
+
+        if (seeking) {
+            const uint8_t *ff = r->off < r->len ? memchr(r->chunk + r->off, 0xff,
+                                                         r->len - r->off) : NULL;
+            if (ff != NULL) {
+                size_t upto = (size_t)(ff - r->chunk) + 1;
+                r->consumed += upto - r->off;
+                r->off = upto;
+                take_chunk_fds(r);
+                seeking = false;
+                r->pending_bytes = 0;
+                if (r->pending_fds > 0) {
+                    verdict(r, VW_VERDICT_FAIL, "%s: unexpected fd: %s dropped %d fds that "
+                            "came before the 0xFF", where, what, r->pending_fds);
+                    return false;
+                }
+                continue;
+            }
+            r->pending_bytes += r->len - r->off;     /* dropped, but bounded like buffered */
+            r->consumed += r->len - r->off;
+            r->off = r->len;
+            take_chunk_fds(r);
+            ev = r->eof ? 0 : read_chunk(r, until, line);
+            if (ev == 1) {
+                continue;
+            }
+            if (ev == 0) {
+                verdict(r, VW_VERDICT_FAIL, "%s: %s: no 0xFF before the server closed the "
+                        "connection", where, what);
+                return false;
+            }
+            if (ev != EV_TIMEOUT) {
+                return false;
+            }
+        } else {
+            struct vw_cf_msg m = { 0 };
+            unsigned long long before = r->consumed;
+            const char *ret;
+            bool done;
+
+            ev = next_event(r, until, line, &m);
+            if (ev == EV_CLOSED) {
+                verdict(r, VW_VERDICT_FAIL, "%s: %s: no guest-sync-delimited reply with id %s "
+                        "before the close", where, what, want);
+                return false;
+            }
+            if (ev != EV_MSG && ev != EV_TIMEOUT) {
+                return false;
+            }
+            if (ev == EV_MSG && m.kind == VW_CF_FRAMING_ERROR && !r->chardev) {
+                char desc[600];
+                describe(&m, desc, sizeof(desc));
+                verdict(r, VW_VERDICT_FAIL, "%s: %s: invalid input after 0xFF: %s", where,
+                        what, desc);
+                vw_cf_msg_cleanup(&m);
+                return false;
+            }
+            if (ev == EV_MSG) {
+                ret = m.kind == VW_CF_MSG ? vw_cf_msg_field(&m, "return") : NULL;
+                done = ret != NULL && vw_cf_value_equal(ret, want);
+                trace(r, "%s: %s %s %s", where, what, done ? "reply" : "dropped", m.summary);
+                if (m.num_fds > 0) {
+                    verdict(r, VW_VERDICT_FAIL, "%s: unexpected fd: the %s came with %d fds: "
+                            "%.256s", where, done ? "guest-sync-delimited reply"
+                                                  : "message the sync dropped",
+                            m.num_fds, m.summary);
+                    vw_cf_msg_cleanup(&m);
+                    return false;
+                }
+                vw_cf_msg_cleanup(&m);
+                if (done) {
+                    rec.us = (unsigned long long)(now_us() - t0);
+                    rec.dropped = before - start;
+                    trace(r, "%s: %s done in %llu us, %llu bytes dropped, %u sent", where,
+                          what, rec.us, rec.dropped, rec.sends);
+                    return sync_record(r, &rec);
+                }
+                continue;
+            }
+        }
+        /* EV_TIMEOUT: at the deadline give up; on a chardev: target send a fresh sync */
+        if (now_ms() >= deadline) {
+            verdict(r, VW_VERDICT_FAIL, "%s: %s: %s within the timeout (%u ms, %u sent)",
+                    where, what, seeking ? "no 0xFF" : "no guest-sync-delimited reply", ms,
+                    rec.sends);
+            return false;
+        }
+        if (!sync_send(r, line, want)) {
+            return false;
+        }
+        rec.sends++;
+        seeking = true;
+        next_send = now_ms() + VW_REPLAY_SYNC_RESEND_MS;
+        trace(r, "%s: %s sent again with id %s", where, what, want);
+    }
+}
+
+/* obs_add appends |n| bytes to the observation |o|: the first VW_REPLAY_OBSERVE_KEEP are
+ * kept, every one is counted. */
+static bool obs_add(struct run *r, struct vw_replay_obs *o, struct vw_cf_buf *keep,
+                    const void *p, size_t n) {
+    size_t room = VW_REPLAY_OBSERVE_KEEP - keep->len;
+
+    o->bytes += n;
+    if (room > 0 && vw_cf_buf_append(keep, p, n < room ? n : room) != 0) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* step_observe reads raw bytes for the step's time without decoding them (issue 6 point 5:
+ * a hazard shows the bytes it observed): first those fed to the framer as an unfinished
+ * message and those received but not fed yet, then everything that arrives until the time is
+ * up or the server closes.  The bytes become an observation of the case; the framer starts
+ * fresh afterwards, as after a sync.  Fds that arrive meanwhile FAIL the case, as in a sync. */
+static bool step_observe(struct run *r, const struct vw_txn_step *st) {
+    unsigned ms = scaled(r, st->count);
+    int64_t deadline = now_ms() + ms;
+    struct vw_replay_obs o = { .line = st->line };
+    struct vw_cf_buf keep = { 0 };
+    struct vw_replay_obs *v;
+    bool ok;
+
+    if (r->fd < 0) {
+        verdict(r, VW_VERDICT_ERROR, "line %u: not connected (use reconnect)", st->line);
+        return false;
+    }
+    /* the unfinished message: its first bytes were kept (next_event), the rest counted */
+    ok = obs_add(r, &o, &keep, r->held.p, r->held.len);
+    o.bytes += r->pending_bytes - (r->pending_bytes > r->held.len ? r->held.len
+                                                                   : r->pending_bytes);
+    ok = ok && obs_add(r, &o, &keep, r->chunk + r->off, r->len - r->off);
+    r->off = r->len;
+    take_chunk_fds(r);
+    r->pending_bytes = 0;
+    while (ok && !r->eof && (st->stop_bytes == 0 || o.bytes < st->stop_bytes)) {
+        int rd = read_chunk(r, deadline, st->line);
+
+        if (rd == EV_TIMEOUT || rd == 0) {
+            break;
+        }
+        if (rd != 1) {
+            ok = false;
+            break;
+        }
+        ok = obs_add(r, &o, &keep, r->chunk, r->len);
+        r->off = r->len;
+        take_chunk_fds(r);
+    }
+    if (ok && r->pending_fds + r->chunk_fds > 0) {
+        verdict(r, VW_VERDICT_FAIL, "line %u: unexpected fd: %d fds came during observe",
+                st->line, r->pending_fds + r->chunk_fds);
+        ok = false;
+    }
+    r->pending_fds = r->chunk_fds = 0;
+    r->ad->framer_free(r->fr);
+    r->fr = r->ad->framer_new();
+    r->broken = false;
+    r->held.len = 0;
+    if (ok && r->fr == NULL) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
+        ok = false;
+    }
+    if (ok && (v = realloc(r->obs, (r->num_obs + 1) * sizeof(*v))) == NULL) {
+        verdict(r, VW_VERDICT_ERROR, "out of memory");
+        ok = false;
+    }
+    if (!ok) {
+        vw_cf_buf_free(&keep);
+        return false;
+    }
+    o.data = keep.p;
+    o.data_len = keep.len;
+    v[r->num_obs++] = o;
+    r->obs = v;
+    trace(r, "line %u: observed %zu bytes in %u ms%s", st->line, o.bytes, ms,
+          r->eof ? " (then the server closed the connection)" : "");
+    return true;
 }
 
 static void sleep_ms(unsigned ms) {
@@ -570,7 +836,7 @@ static void sleep_ms(unsigned ms) {
 
 /* run_steps executes the steps until one fails. */
 static void run_steps(struct run *r) {
-    if (!do_connect(r)) {
+    if (!do_connect(r, 0, r->t->connect_raw, r->t->timeout_ms)) {
         return;
     }
     for (size_t i = 0; i < r->t->num_steps; i++) {
@@ -617,17 +883,20 @@ static void run_steps(struct run *r) {
             ok = step_silence(r, st);
             break;
         case VW_TXN_RESYNC:
-            ok = step_resync(r, st);
+            ok = do_sync(r, st->line, st->timeout_ms, false);
             break;
         case VW_TXN_DISCONNECT:
             trace(r, "line %u: disconnect", st->line);
             disconnect(r);
             break;
         case VW_TXN_RECONNECT:
-            ok = do_connect(r);
+            ok = do_connect(r, st->line, st->raw_connect, st->timeout_ms);
             break;
         case VW_TXN_WAIT:
             sleep_ms(st->count);
+            break;
+        case VW_TXN_OBSERVE:
+            ok = step_observe(r, st);
             break;
         default:
             verdict(r, VW_VERDICT_ERROR, "line %u: unknown step kind %d", st->line, st->kind);
@@ -651,8 +920,10 @@ static bool skip_reason(const struct vw_txn *t, const struct vw_replay_opts *o,
     size_t n = 0;
 
     buf[0] = '\0';
-    if (strcmp(t->transport, "stream") == 0 && u->kind == VW_TRANSPORT_CHARDEV) {
-        snprintf(buf, len, "transport stream needs a unix: or tcp: target");
+    if (u->kind == VW_TRANSPORT_CHARDEV && strcmp(t->protocol, "qga") != 0) {
+        /* a chardev: target is a guest agent's port (replay.h "chardev: targets") */
+        snprintf(buf, len, "a chardev: target carries only protocol qga; this %s case "
+                 "(transport %s) needs a unix: or tcp: target", t->protocol, t->transport);
         return true;
     }
     if (strcmp(t->transport, "chardev") == 0 && u->kind != VW_TRANSPORT_CHARDEV) {
@@ -677,6 +948,36 @@ static bool skip_reason(const struct vw_txn *t, const struct vw_replay_opts *o,
         }
     }
     return n > 0;
+}
+
+/* tier_reason names what a tiered case observed (issue 6 point 5: "INFORMATIONAL or
+ * NON-STRICT with the observed bytes, not a silent pass"): "observed at line 12: 173 bytes:
+ * {\"error\": ...", for each observe step as far as the reason holds. */
+static void tier_reason(const struct run *r, char *buf, size_t len) {
+    size_t at = 0;
+
+    buf[0] = '\0';
+    if (r->num_obs == 0) {
+        snprintf(buf, len, "tier %s: no bytes observed (no observe step)",
+                 r->t->tier == VW_TXN_TIER_NONSTRICT ? "non-strict" : "informational");
+        return;
+    }
+    for (size_t i = 0; i < r->num_obs && at + 40 < len; i++) {
+        const struct vw_replay_obs *o = &r->obs[i];
+        int n = snprintf(buf + at, len - at, "%sobserved at line %u: %zu bytes%s",
+                         i > 0 ? "; " : "", o->line, o->bytes, o->bytes > 0 ? ": " : "");
+
+        if (n < 0 || (size_t)n >= len - at) {
+            break;
+        }
+        at += (size_t)n;
+        if (o->data_len > 0) {
+            /* the later ones get what is left: at most 160 characters each but the last */
+            size_t cap = len - at;
+            cap = i + 1 < r->num_obs && cap > 160 ? 160 : cap;
+            at += vw_replay_escape(o->data, o->data_len, buf + at, cap);
+        }
+    }
 }
 
 static char *take_text(struct vw_cf_buf *b) {
@@ -708,15 +1009,22 @@ void vw_replay_case(const struct vw_txn *t, const struct vw_replay_opts *o,
     } else if ((r.chunk = malloc(VW_REPLAY_CHUNK)) == NULL) {
         verdict(&r, VW_VERDICT_ERROR, "out of memory");
     } else {
+        r.chardev = r.uri.kind == VW_TRANSPORT_CHARDEV;
         run_steps(&r);
     }
     disconnect(&r);
     free(r.chunk);
     vw_cf_buf_free(&r.send);
+    vw_cf_buf_free(&r.held);
     vw_cf_msg_cleanup(&r.last);
     vw_cf_captures_cleanup(&r.caps);
     if (r.verdict < 0 && r.nonstrict) {
         verdict(&r, VW_VERDICT_NONSTRICT, "%s", r.nonstrict_reason);
+    }
+    if (r.verdict < 0 && t->tier != VW_TXN_TIER_NONE) {
+        tier_reason(&r, why, sizeof(why));
+        verdict(&r, t->tier == VW_TXN_TIER_NONSTRICT ? VW_VERDICT_NONSTRICT
+                                                     : VW_VERDICT_INFORMATIONAL, "%s", why);
     }
     if (r.verdict < 0) {
         verdict(&r, VW_VERDICT_PASS, "%s", "");
@@ -735,10 +1043,19 @@ void vw_replay_case(const struct vw_txn *t, const struct vw_replay_opts *o,
     out->log = take_text(&r.log);
     out->duration_ms = (unsigned)(now_ms() - start);
     out->fds_received = r.fds_total;
+    out->obs = r.obs;
+    out->num_obs = r.num_obs;
+    out->syncs = r.syncs;
+    out->num_syncs = r.num_syncs;
 }
 
 void vw_replay_result_cleanup(struct vw_replay_result *r) {
     free(r->diff);
     free(r->log);
+    for (size_t i = 0; i < r->num_obs; i++) {
+        free(r->obs[i].data);
+    }
+    free(r->obs);
+    free(r->syncs);
     memset(r, 0, sizeof(*r));
 }

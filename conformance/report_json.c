@@ -71,6 +71,32 @@ static void json_string(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* json_extras writes the case's "observations" (the bytes C-escaped, at most
+ * VW_REPORT_OBS_TEXT_MAX characters) and "resyncs" (replay.h struct vw_replay_sync). */
+static void json_extras(FILE *f, const struct vw_replay_result *r) {
+    static char text[VW_REPORT_OBS_TEXT_MAX + 1];
+
+    fputs(", \"observations\": [", f);
+    for (size_t i = 0; i < r->num_obs; i++) {
+        const struct vw_replay_obs *o = &r->obs[i];
+
+        vw_replay_escape(o->data, o->data_len, text, sizeof(text));
+        fprintf(f, "%s{\"line\": %u, \"bytes\": %zu, \"text\": ", i > 0 ? ", " : "", o->line,
+                o->bytes);
+        json_string(f, text);
+        fputc('}', f);
+    }
+    fputs("], \"resyncs\": [", f);
+    for (size_t i = 0; i < r->num_syncs; i++) {
+        const struct vw_replay_sync *y = &r->syncs[i];
+
+        fprintf(f, "%s{\"line\": %u, \"us\": %llu, \"dropped\": %llu, \"sends\": %u, "
+                "\"implicit\": %s}", i > 0 ? ", " : "", y->line, y->us, y->dropped, y->sends,
+                y->implicit ? "true" : "false");
+    }
+    fputc(']', f);
+}
+
 int vw_report_json(FILE *f, const struct vw_report_case *cases, size_t num_cases) {
     unsigned t[VW_VERDICT_COUNT];
 
@@ -90,13 +116,19 @@ int vw_report_json(FILE *f, const struct vw_report_case *cases, size_t num_cases
         json_string(f, r->reason);
         fputs(", \"diff\": ", f);
         json_string(f, r->diff);
-        fprintf(f, ", \"duration_ms\": %u, \"fds_received\": %u}", r->duration_ms,
+        fprintf(f, ", \"duration_ms\": %u, \"fds_received\": %u", r->duration_ms,
                 r->fds_received);
+        json_extras(f, r);
+        fputc('}', f);
     }
     vw_report_totals(cases, num_cases, t);
     fprintf(f, "\n  ],\n  \"totals\": {\"cases\": %zu, \"pass\": %u, \"non_strict\": %u, "
-            "\"fail\": %u, \"error\": %u, \"skip\": %u}\n}\n", num_cases, t[VW_VERDICT_PASS],
+            "\"fail\": %u, \"error\": %u, \"skip\": %u", num_cases, t[VW_VERDICT_PASS],
             t[VW_VERDICT_NONSTRICT], t[VW_VERDICT_FAIL], t[VW_VERDICT_ERROR],
             t[VW_VERDICT_SKIP]);
+    if (t[VW_VERDICT_INFORMATIONAL] > 0) {
+        fprintf(f, ", \"informational\": %u", t[VW_VERDICT_INFORMATIONAL]);
+    }
+    fputs("}\n}\n", f);
     return ferror(f) ? -1 : 0;
 }

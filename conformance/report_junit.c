@@ -23,6 +23,28 @@ static void xml_text(FILE *f, const char *s) {
     }
 }
 
+/* system_out_extras writes the observations (bytes C-escaped, at most VW_REPORT_OBS_TEXT_MAX
+ * characters) and syncs of a case as lines of text, the first after |sep|. */
+static void system_out_extras(FILE *f, const struct vw_replay_result *r, const char *sep) {
+    static char text[VW_REPORT_OBS_TEXT_MAX + 1];
+
+    for (size_t i = 0; i < r->num_obs; i++) {
+        const struct vw_replay_obs *o = &r->obs[i];
+
+        vw_replay_escape(o->data, o->data_len, text, sizeof(text));
+        fprintf(f, "%sobserved at line %u: %zu bytes: ", sep, o->line, o->bytes);
+        xml_text(f, text);
+        sep = "\n";
+    }
+    for (size_t i = 0; i < r->num_syncs; i++) {
+        const struct vw_replay_sync *y = &r->syncs[i];
+
+        fprintf(f, "%s%s sync at line %u: %llu us, %llu bytes dropped, %u sent", sep,
+                y->implicit ? "implicit" : "explicit", y->line, y->us, y->dropped, y->sends);
+        sep = "\n";
+    }
+}
+
 /* write_case writes one <testcase>. */
 static void write_case(FILE *f, const struct vw_report_case *c) {
     const struct vw_replay_result *r = c->res;
@@ -39,7 +61,7 @@ static void write_case(FILE *f, const struct vw_report_case *c) {
     fputs("\" file=\"", f);
     xml_text(f, c->file);
     fprintf(f, "\" time=\"%u.%03u\"", r->duration_ms / 1000, r->duration_ms % 1000);
-    if (tag == NULL && r->reason[0] == '\0') {
+    if (tag == NULL && r->reason[0] == '\0' && r->num_obs == 0 && r->num_syncs == 0) {
         fputs("/>\n", f);
         return;
     }
@@ -50,9 +72,15 @@ static void write_case(FILE *f, const struct vw_report_case *c) {
         fputs("\">", f);
         xml_text(f, r->diff);
         fprintf(f, "</%s>\n", tag);
-    } else {
-        fputs("      <system-out>NON-STRICT: ", f);
+    }
+    if (tag == NULL && r->reason[0] != '\0') {
+        fprintf(f, "      <system-out>%s: ", vw_verdict_name(r->verdict));
         xml_text(f, r->reason);
+        system_out_extras(f, r, "\n");
+        fputs("</system-out>\n", f);
+    } else if (r->num_obs > 0 || r->num_syncs > 0) {
+        fputs("      <system-out>", f);
+        system_out_extras(f, r, "");
         fputs("</system-out>\n", f);
     }
     fputs("    </testcase>\n", f);

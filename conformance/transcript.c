@@ -363,9 +363,38 @@ static int parse_step(struct pctx *c, const char *s, size_t n, unsigned default_
         st->kind = VW_TXN_RESYNC;
         return parse_options(c, s, n, true, st);
     }
-    if (word_is(kw, kn, "disconnect") || word_is(kw, kn, "reconnect")) {
-        st->kind = kw[0] == 'd' ? VW_TXN_DISCONNECT : VW_TXN_RECONNECT;
+    if (word_is(kw, kn, "disconnect")) {
+        st->kind = VW_TXN_DISCONNECT;
         return parse_options(c, s, n, false, st);
+    }
+    if (word_is(kw, kn, "reconnect")) {
+        const char *s2 = s;
+        size_t n2 = n;
+
+        /* `reconnect raw`: no implicit sync after it on a chardev: target (replay.h) */
+        st->kind = VW_TXN_RECONNECT;
+        if (next_word(&s2, &n2, &w, &wn) && word_is(w, wn, "raw")) {
+            st->raw_connect = 1;
+            s = s2;
+            n = n2;
+        }
+        return parse_options(c, s, n, true, st);
+    }
+    if (word_is(kw, kn, "observe")) {
+        const char *s2 = s;
+        size_t n2 = n;
+
+        st->kind = VW_TXN_OBSERVE;
+        /* observe MS [bytes=N]: the count first, then the option */
+        if (next_word(&s2, &n2, &w, &wn) && next_word(&s2, &n2, &w, &wn)) {
+            if (wn <= 6 || memcmp(w, "bytes=", 6) != 0 ||
+                !parse_uint(w + 6, wn - 6, 1, VW_TXN_FILE_MAX, &st->stop_bytes)) {
+                return fail(c, VW_E_SYNTAX, "observe: bad option '%.*s' (bytes=1..%u)",
+                            (int)wn, w, VW_TXN_FILE_MAX);
+            }
+            n = (size_t)(w - s);
+        }
+        return parse_count(c, "observe", s, n, 1, VW_TXN_MS_MAX, &st->count);
     }
     if (word_is(kw, kn, "wait")) {
         st->kind = VW_TXN_WAIT;
@@ -523,6 +552,27 @@ static int set_header(struct pctx *c, struct vw_txn *t, const char *k, size_t kn
         if (!parse_uint(v, vn, 1, VW_TXN_MS_MAX, &t->timeout_ms)) {
             return fail(c, VW_E_SYNTAX, "bad timeout '%.*s' (1..%u ms)", (int)vn, v,
                         VW_TXN_MS_MAX);
+        }
+        return 0;
+    } else if (word_is(k, kn, "connect")) {
+        if (t->connect_raw) {
+            return fail(c, VW_E_SYNTAX, "duplicate header 'connect'");
+        }
+        if (!word_is(v, vn, "raw")) {
+            return fail(c, VW_E_SYNTAX, "connect must be raw");
+        }
+        t->connect_raw = 1;
+        return 0;
+    } else if (word_is(k, kn, "tier")) {
+        if (t->tier != VW_TXN_TIER_NONE) {
+            return fail(c, VW_E_SYNTAX, "duplicate header 'tier'");
+        }
+        if (word_is(v, vn, "informational")) {
+            t->tier = VW_TXN_TIER_INFORMATIONAL;
+        } else if (word_is(v, vn, "non-strict")) {
+            t->tier = VW_TXN_TIER_NONSTRICT;
+        } else {
+            return fail(c, VW_E_SYNTAX, "tier must be informational or non-strict");
         }
         return 0;
     } else if (word_is(k, kn, "requires")) {

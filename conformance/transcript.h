@@ -12,6 +12,10 @@
  *   requires: qga guest-sync            features the server must provide (space separated);
  *                                       a target lacking one gives SKIP
  *   timeout: 2000                       default per-step timeout in ms (default 5000)
+ *   connect: raw                        chardev: no implicit sync at the case's first connect
+ *                                       (default: sync; replay.h "chardev: targets")
+ *   tier: informational                 informational or non-strict: a hazard case whose steps
+ *                                       all pass gets this verdict, naming what it observed
  *
  *   send json {"execute":"guest-sync","arguments":{"id":$id}}
  *   expect
@@ -36,9 +40,14 @@
  *   resync                qga: send 0xFF + guest-sync-delimited with a fresh id and drop
  *                         input up to and including its 0xFF-prefixed reply
  *   disconnect            close the connection
- *   reconnect             close if open, then connect again to the same target
+ *   reconnect [raw]       close if open, then connect again to the same target; on a chardev:
+ *                         target the runner syncs after it unless `raw` is given
+ *   observe MS [bytes=N]  read raw bytes for MS ms (or until N bytes came) without decoding
+ *                         (bytes received but not yet framed included) and record them as an
+ *                         observation of the case; the framer starts fresh afterwards
  *   wait MS               sleep MS ms
- * Options: `timeout=MS` on any step that waits (expect, expect-close, resync).
+ * Options: `timeout=MS` on any step that waits (expect, expect-close, resync, reconnect: its
+ * implicit sync).
  * Values: decimal or 0x integers, "C-escaped strings", x"hex" opaque, true/false, null,
  * `{}` / `[]`, bare identifiers (enum names; names joined by | without spaces, e.g.
  * O_RDONLY|O_DIRECTORY, are one value), `*`, `absent`, `$name`. */
@@ -67,13 +76,19 @@ enum vw_txn_step_kind {
     VW_TXN_DISCONNECT,
     VW_TXN_RECONNECT,
     VW_TXN_WAIT,
+    VW_TXN_OBSERVE,        /* count: ms */
 };
+
+/* The verdict tier of a hazard case (header `tier:`). */
+enum vw_txn_tier { VW_TXN_TIER_NONE = 0, VW_TXN_TIER_INFORMATIONAL, VW_TXN_TIER_NONSTRICT };
 
 struct vw_txn_step {
     int kind;                        /* enum vw_txn_step_kind */
     unsigned line;                   /* first line of the step in the file */
     unsigned timeout_ms;             /* the step's timeout (option or the case default) */
-    unsigned count;                  /* EXPECT_FD: N; EXPECT_SILENCE, WAIT: ms */
+    unsigned count;                  /* EXPECT_FD: N; EXPECT_SILENCE, WAIT, OBSERVE: ms */
+    unsigned stop_bytes;             /* OBSERVE bytes=N: stop once N bytes came (0: no) */
+    int raw_connect;                 /* RECONNECT raw: no implicit sync on chardev: */
     int is_garbage;                  /* SEND_RAW from `garbage` */
     int raw_has_captures;            /* SEND_RAW from `send json` containing $name */
     struct vw_cf_buf raw;            /* SEND_RAW bytes (send json: the text) */
@@ -90,6 +105,8 @@ struct vw_txn {
     char **requires;
     size_t num_requires;
     unsigned timeout_ms;
+    int connect_raw;                 /* `connect: raw` */
+    int tier;                        /* enum vw_txn_tier (`tier:`) */
     struct vw_txn_step *steps;
     size_t num_steps;
     /* owned storage, for vw_txn_cleanup: every string above and below (header values,

@@ -3,8 +3,10 @@
  *   virtwire replay --target URI [--provides F,...] [--features FILE] [--report json:FILE]
  *                   [--report junit:FILE] [--timeout-scale F] [-v] TRANSCRIPT|DIR...
  *
- * A DIR means every *.txn below it, sorted by path.  One line per case on stdout, a summary
- * last.  Exit status: 0 when no case FAILed or ERRORed, 1 otherwise, 2 on a usage error (bad
+ * A DIR means every *.txn below it, sorted by path.  One line per case on stdout (with what
+ * its observe steps saw below it; -v adds the trace and every sync's latency), a summary
+ * last (INFORMATIONAL counted when there is any).  Exit status: 0 when no case FAILed or
+ * ERRORed (INFORMATIONAL counts like PASS), 1 otherwise, 2 on a usage error (bad
  * option, unreadable argument, no transcript found).  VW_REPLAY_FD_CHECK=1 makes the runner
  * compare its own fd table before and after each case (a leak is ERROR). */
 #include <dirent.h>
@@ -169,6 +171,36 @@ static void base_id(const char *path, char *buf, size_t len) {
     snprintf(buf, len, "%.*s", (int)n, b);
 }
 
+/* VW_REPLAY_OBS_SHOWN: the characters of an observation shown under a case line (-v: the
+ * 4096 of the reports). */
+#define VW_REPLAY_OBS_SHOWN 240u
+#define VW_REPLAY_OBS_SHOWN_V 4096u
+
+/* print_extras writes a case's observations (always) and syncs (-v) below its line. */
+static void print_extras(const struct vw_replay_result *res, bool verbose) {
+    static char text[VW_REPLAY_OBS_SHOWN_V + 1];
+
+    for (size_t i = 0; i < res->num_obs; i++) {
+        const struct vw_replay_obs *o = &res->obs[i];
+
+        vw_replay_escape(o->data, o->data_len, text,
+                         (verbose ? VW_REPLAY_OBS_SHOWN_V : VW_REPLAY_OBS_SHOWN) + 1);
+        printf("    observed at line %u: %zu bytes: %s\n", o->line, o->bytes, text);
+    }
+    for (size_t i = 0; verbose && i < res->num_syncs; i++) {
+        const struct vw_replay_sync *y = &res->syncs[i];
+        char where[32];
+
+        if (y->line == 0) {
+            snprintf(where, sizeof(where), "the first connect");
+        } else {
+            snprintf(where, sizeof(where), "line %u", y->line);
+        }
+        printf("    %s sync at %s: %llu us, %llu bytes dropped, %u sent\n",
+               y->implicit ? "implicit" : "explicit", where, y->us, y->dropped, y->sends);
+    }
+}
+
 static int write_report(const char *spec, const struct vw_report_case *cases, size_t n) {
     bool json = strncmp(spec, "json:", 5) == 0;
     const char *path = strchr(spec, ':') + 1;
@@ -229,15 +261,20 @@ static int run_all(struct replay_run *rr, const struct vw_replay_opts *o) {
         }
         putchar('\n');
         print_indented(res->diff);
+        print_extras(res, o->verbose);
         if (o->verbose) {
             print_indented(res->log);
         }
         fflush(stdout);
     }
     vw_report_totals(rr->cases, n, t);
-    printf("%zu cases: %u pass, %u non-strict, %u fail, %u error, %u skip\n", n,
+    printf("%zu cases: %u pass, %u non-strict, %u fail, %u error, %u skip", n,
            t[VW_VERDICT_PASS], t[VW_VERDICT_NONSTRICT], t[VW_VERDICT_FAIL], t[VW_VERDICT_ERROR],
            t[VW_VERDICT_SKIP]);
+    if (t[VW_VERDICT_INFORMATIONAL] > 0) {
+        printf(", %u informational", t[VW_VERDICT_INFORMATIONAL]);
+    }
+    putchar('\n');
     int status = t[VW_VERDICT_FAIL] + t[VW_VERDICT_ERROR] > 0 ? 1 : 0;
     for (size_t i = 0; i < rr->reports.n; i++) {
         if (write_report(rr->reports.v[i], rr->cases, n) != 0) {

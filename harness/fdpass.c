@@ -35,17 +35,22 @@ static int64_t now_ms(void) {
 }
 
 /* wait_for polls |sock| for |events| until |timeout_ms| (< 0: forever) has passed since
- * |start|, retrying EINTR.  Returns 0, VW_E_AGAIN (timed out) or VW_E_INVALID (errno). */
-static int wait_for(int sock, short events, int timeout_ms, int64_t start) {
+ * |*start|, retrying EINTR.  |*start| < 0 means "now": it is set from one clock read and the
+ * first poll waits the whole |timeout_ms| (one clock_gettime per wait, not two).  Returns 0,
+ * VW_E_AGAIN (timed out) or VW_E_INVALID (errno). */
+static int wait_for(int sock, short events, int timeout_ms, int64_t *start) {
+    int left = timeout_ms < 0 ? -1 : timeout_ms;
+
+    if (timeout_ms >= 0 && *start >= 0) {
+        int64_t spent = now_ms() - *start;
+        left = spent >= timeout_ms ? 0 : (int)(timeout_ms - spent);
+    } else if (timeout_ms >= 0) {
+        *start = now_ms();
+    }
     for (;;) {
         struct pollfd p = { .fd = sock, .events = events };
-        int left = -1, r;
+        int r = poll(&p, 1, left);
 
-        if (timeout_ms >= 0) {
-            int64_t spent = now_ms() - start;
-            left = spent >= timeout_ms ? 0 : (int)(timeout_ms - spent);
-        }
-        r = poll(&p, 1, left);
         if (r > 0) {
             return 0;       /* readable, writable, or POLLHUP/POLLERR: the call says which */
         }
@@ -56,6 +61,10 @@ static int wait_for(int sock, short events, int timeout_ms, int64_t start) {
         if (errno != EINTR) {
             return VW_E_INVALID;
         }
+        if (timeout_ms >= 0) {
+            int64_t spent = now_ms() - *start;
+            left = spent >= timeout_ms ? 0 : (int)(timeout_ms - spent);
+        }
     }
 }
 
@@ -63,13 +72,17 @@ int vw_fd_send(int sock, const void *buf, size_t len, const int *fds, size_t num
     union vw_fd_ctl ctl;
     const uint8_t *p = buf;
     size_t done = 0;
-    int64_t start = now_ms();
+    int64_t start = -1;     /* the send timeout runs from the first EAGAIN (wait_for) */
 
     if (len == 0 || num_fds > VW_FDPASS_MAX_FDS || (num_fds > 0 && fds == NULL)) {
         errno = EINVAL;     /* unix(7): fds need at least one byte of data to ride on */
         return VW_E_INVALID;
     }
-    memset(&ctl, 0, sizeof(ctl));
+    if (num_fds > 0) {
+        /* only the part sendmsg reads, and only when fds go: a message without fds (nearly
+         * every one) has no control buffer to clear */
+        memset(ctl.buf, 0, CMSG_SPACE(sizeof(int) * num_fds));
+    }
     while (done < len) {
         struct iovec iov = { .iov_base = (void *)(p + done), .iov_len = len - done };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -96,7 +109,7 @@ int vw_fd_send(int sock, const void *buf, size_t len, const int *fds, size_t num
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int r = wait_for(sock, POLLOUT, VW_FDPASS_SEND_TIMEOUT_MS, start);
+            int r = wait_for(sock, POLLOUT, VW_FDPASS_SEND_TIMEOUT_MS, &start);
             if (r < 0) {
                 return r;
             }
@@ -156,6 +169,7 @@ ssize_t vw_fd_recv(int sock, void *buf, size_t cap, int *fds, size_t max_fds,
     struct iovec iov = { .iov_base = buf, .iov_len = cap };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
     size_t num_got = 0;
+    int64_t start = -1;
     ssize_t n;
     int r;
 
@@ -166,11 +180,13 @@ ssize_t vw_fd_recv(int sock, void *buf, size_t cap, int *fds, size_t max_fds,
         return VW_E_INVALID;
     }
     if (max_fds > 0) {
+        /* not cleared: recvmsg(2) sets msg_controllen to the bytes the kernel wrote, and
+         * CMSG_FIRSTHDR/CMSG_NXTHDR (cmsg(3)) read no header past it, so collect() reads
+         * only written bytes (1 KiB less to zero per read: most reads carry no fds) */
         mh.msg_control = ctl.buf;
         mh.msg_controllen = CMSG_SPACE(sizeof(int) * max_fds);
-        memset(ctl.buf, 0, mh.msg_controllen);
     }
-    if ((r = wait_for(sock, POLLIN, timeout_ms, now_ms())) < 0) {
+    if ((r = wait_for(sock, POLLIN, timeout_ms, &start)) < 0) {
         return r;
     }
     do {

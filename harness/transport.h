@@ -1,9 +1,17 @@
 /* transport.h -- the targets a conformance run connects to (ARCHITECTURE.md, "URIs"):
  *   unix:PATH        a stream unix socket
  *   tcp:HOST:PORT    TCP (HOST may be a name, an IPv4 address or [IPv6])
- *   chardev:PATH     a QEMU chardev socket.  [For now connected exactly like unix:PATH; the
- *                    virtio-serial semantics (no EOF on guest close, ...) come with the
- *                    virtio-serial issue.]
+ *   chardev:PATH     a QEMU chardev socket (`-chardev socket,server=on`) in front of a
+ *                    guest agent's virtio-serial or isa-serial port.  The socket itself is
+ *                    connected like unix:PATH; what differs is above it (virtio-serial.md
+ *                    §"Step 4"): the agent never sees the host disconnect (no EOF, §A), keeps
+ *                    half a request across connections (§B), may send the tail of an old
+ *                    reply to the next connection (§C, §D), keeps bytes sent while its port
+ *                    is closed (§E), and on isa-serial mangles bytes sent before it is up
+ *                    (§F).  So the runner (conformance/replay.h, "chardev: targets") follows
+ *                    every connect with 0xFF + guest-sync-delimited, resent every 500 ms,
+ *                    and drops input up to the reply with the latest id; `connect: raw` and
+ *                    `reconnect raw` opt out.  Only protocol qga runs there.
  * Sockets are returned non-blocking and close-on-exec; callers wait with poll (fdpass.h). */
 #ifndef VW_TRANSPORT_H
 #define VW_TRANSPORT_H
