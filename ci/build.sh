@@ -3,12 +3,17 @@
 #   plain       gcc, warnings as errors, all tests (corpus replay, vectors, CLI)
 #   valgrind    the plain build's corpus and vector tests under valgrind memcheck
 #   asan-ubsan  clang with ASan+UBSan (UB fatal), all tests, the negative canary must crash
-#   fuzz-smoke  clang libFuzzer build; every target fuzzed $VW_FUZZ_TIME s (default 30)
+#   fuzz        clang libFuzzer build: the `virtwire fuzz` / `reproduce` tests, the OSS-Fuzz
+#               build.sh contract, the planted-bug witnesses (a -Dplant_bugs=true build), then
+#               ci/fuzz: `virtwire fuzz --all` for $VW_FUZZ_TIME s per target (default 20), two
+#               targets at once, failing on any new crash
 #   afl         AFL++ (afl-clang-fast, persistent mode) build of every target, corpus replayed
-#               through it, and a $VW_AFL_TIME s afl-fuzz run per target (default 10)
+#               through it; then ci/afl-campaign: -M/-S campaigns with cmplog of
+#               $VW_AFL_TIME s per target (default 5), crashes reproduced with the libFuzzer
+#               build, and the `virtwire fuzz --engine afl` tests
 set -euo pipefail
 
-phase=${1:?usage: ci/build.sh plain|valgrind|asan-ubsan|fuzz-smoke|afl}
+phase=${1:?usage: ci/build.sh plain|valgrind|asan-ubsan|fuzz|afl}
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${VW_BUILD_ROOT:-$src}
 cd "$src"
@@ -37,15 +42,24 @@ asan-ubsan)
     CC=clang setup "$out/build-asan" -Db_sanitize=address,undefined -Db_lundef=false
     ASAN_OPTIONS=detect_leaks=1 meson test -C "$out/build-asan" --print-errorlogs
     ;;
-fuzz-smoke)
+fuzz)
     CC=clang setup "$out/build-libfuzzer" -Dfuzzing=libfuzzer -Db_sanitize=address,undefined \
         -Db_lundef=false
-    "$src/ci/fuzz-smoke" "$out/build-libfuzzer" "${VW_FUZZ_TIME:-30}"
+    meson test -C "$out/build-libfuzzer" --print-errorlogs fuzz-cmd reproduce regress-vectors
+    VW_OSSFUZZ_BUILD=1 meson test -C "$out/build-libfuzzer" --print-errorlogs oss-fuzz-build
+    CC=clang setup "$out/build-plant" -Dfuzzing=libfuzzer -Dplant_bugs=true \
+        -Db_sanitize=address,undefined -Db_lundef=false
+    meson test -C "$out/build-plant" --print-errorlogs planted-bugs
+    VW_FUZZ_CRASHES="$out/fuzz-crashes" "$src/ci/fuzz" "${VW_FUZZ_TIME:-20}"
     ;;
 afl)
     CC=afl-clang-fast setup "$out/build-afl" -Dfuzzing=afl
     meson test -C "$out/build-afl" --print-errorlogs --suite fuzz-regress
-    "$src/ci/afl-smoke" "$out/build-afl" "${VW_AFL_TIME:-10}"
+    VW_AFL_NO_MERGE=1 VW_FUZZ_CRASHES="$out/afl-crashes" "$src/ci/afl-campaign" \
+        "${VW_AFL_TIME:-5}"
+    VW_AFL_BUILD="$out/build-afl-asan" VW_AFL_CMPLOG_BUILD="$out/build-afl-cmplog" \
+        VW_FUZZ_BUILD="$out/build-libfuzzer" \
+        meson test -C "$out/build-libfuzzer" --print-errorlogs fuzz-afl
     ;;
 *)
     echo "build.sh: unknown phase '$phase'" >&2

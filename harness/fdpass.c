@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "planted.h"
 
 /* A control buffer for the largest fd array, aligned for struct cmsghdr (cmsg(3): "use a
  * union with a struct cmsghdr" to get the alignment right). */
@@ -211,6 +212,12 @@ ssize_t vw_fd_recv(int sock, void *buf, size_t cap, int *fds, size_t max_fds,
             r = VW_E_FDS;
         }
     }
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_FDPASS_LEAK) && r == VW_E_FDS) {
+        /* planted: more fds than max_fds are refused, and the ones received stay open */
+        return r;
+    }
+#endif
     if (r < 0) {
         vw_fd_close_all(got, num_got);
         return r;

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fuzz_campaign.h"
+#include "fuzz_targets.h"
 
 struct command {
     const char *name;
@@ -15,6 +17,8 @@ static const struct command commands[] = {
     { "serve", vw_cmd_serve, "run a reference server (openhook, openhook-xdr, qemud)" },
     { "replay", vw_cmd_replay, "run conformance transcripts against a server" },
     { "record", vw_cmd_record, "relay one client to a server and write a transcript" },
+    { "fuzz", vw_cmd_fuzz, "time-boxed fuzzing campaigns, crash de-duplication, a table" },
+    { "reproduce", vw_cmd_reproduce, "run a fuzz input in the sanitizer build, dump it, file it" },
 };
 
 static void usage(FILE *f) {

@@ -1,5 +1,6 @@
 /* oncrpc.c -- ONC RPC version 2 message codec (RFC 5531 §9, §10, App. A); see oncrpc.h. */
 #include "oncrpc.h"
+#include "planted.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -223,9 +224,27 @@ static inline bool authsys_shortcut_ok(const uint8_t *p, uint32_t n) {
         return false;
     }
     num_gids = vw_load_be32(p + 16 + padded);
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_ONCRPC_GIDS_MUL)) {
+        /* planted: the size check alone stands for the count limit, but 4 * num_gids is
+         * computed in 32 bits: num_gids = 2^30 + k passes as k groups (RFC 5531 App. A gids<16>) */
+        if (n != AUTHSYS_MIN + padded + 4 * num_gids) {
+            return false;
+        }
+        goto planted_gids_ok;
+    }
+#endif
     if (num_gids > VW_RPC_GIDS_MAX || n != AUTHSYS_MIN + padded + 4 * num_gids) {
         return false;
     }
+#if VW_PLANT_BUGS
+planted_gids_ok:
+    if (vw_planted(VW_PLANT_ONCRPC_PAD_LAX)) {
+        /* planted: only the name is checked, not the padding after it (RFC 4506 §3 "residual
+         * zero bytes"); the general decoder rejects it, fuzz_oncrpc_paths sees they differ */
+        return name_len == 0 || memchr(p + 8, 0, name_len) == NULL;
+    }
+#endif
     /* the last group of 4 holds name_len & 3 bytes of the name, then the zero padding */
     if ((name_len & 3) != 0 &&
         (vw_load_be32(p + 8 + (name_len & ~3u)) & (UINT32_MAX >> 8 * (name_len & 3))) != 0) {
@@ -246,6 +265,14 @@ static VW_INLINE bool call_shortcut(struct vw_rpc_msg *out, const uint8_t *buf, 
     }
     flavor = vw_load_be32(buf + CALL_OFF_CRED);
     body_len = vw_load_be32(buf + CALL_OFF_CRED + 4);
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_ONCRPC_CRED_LEN) &&
+        vw_load_be32(buf + CALL_OFF_CRED_BODY + body_len) != VW_RPC_AUTH_NONE) {
+        /* planted: the verifier after the opaque credential is looked at before its length
+         * is compared with the bytes left (RFC 4506 §4.10) */
+        return false;
+    }
+#endif
     if (body_len > len - (CALL_OFF_CRED_BODY + 8)) {
         return false;
     }

@@ -5,6 +5,7 @@
  * read by hand, each integer copied out with memcpy (no unaligned casts).  The XDR bodies are
  * vw_xs_type tables (xs.h), so the XDR checks, offsets and the encoder are the interpreter's. */
 #include "openhook.h"
+#include "planted.h"
 
 #include <string.h>
 
@@ -127,6 +128,13 @@ static int oh_host_body(struct vw_openhook_msg *m, struct vw_diag *diag, const u
          * filename_len, so the two lengths must agree */
         return oh_fail(diag, VW_E_LENGTH, 0, "message_size");
     }
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_OPENHOOK_NAME_LEN) && limit + 1 == m->message_size) {
+        /* planted: off by one, message_size taken to count a NUL that is never sent (§2.1):
+         * a message one byte short is read as whole */
+        limit = m->message_size;
+    }
+#endif
     if (limit < m->message_size) {
         return oh_fail(diag, VW_E_SHORT, VW_OPENHOOK_HOST_REQ_FIXED, "filename");
     }

@@ -3,6 +3,7 @@
  * Every struct below is historic-qemud-openhook-qga.md §1.4, field order as declared; the
  * type names drop the common prefix "qemud_packet_".  Sizes in the comments are §1.5's. */
 #include "qemud.h"
+#include "planted.h"
 
 #include <string.h>
 
@@ -265,6 +266,14 @@ static int decode_msg(struct vw_qemud_msg *m, struct vw_xdr_dec *d, const struct
         VW_XDR_TRY(d, "inReplyTo", vw_xdr_get_u32(d, &m->in_reply_to));
     }
     m->type = d->cur.len >= 4 ? (int32_t)vw_load_be32(d->cur.p) : 0;
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_QEMUD_DISCRIMINANT) && d->cur.len >= 4 &&
+        u->arms[m->type].type == NULL) {
+        /* planted: the arm table is indexed by the type before vw_xs_decode has checked it
+         * names an arm (§1.3: unions without a default arm) */
+        VW_XDR_TRY(d, "type", vw_xdr_fail(d, VW_E_DISCRIMINANT, d->cur.p));
+    }
+#endif
     /* §1.3 unions without a default arm: VW_E_DISCRIMINANT for any other type */
     VW_XDR_TRY(d, "type", vw_xs_decode(u, d, visit, ctx));
     end = vw_xdr_dec_offset(d);

@@ -2,6 +2,7 @@
  * the message boundaries and limits of qobject/json-streamer.c (historic-qemud-openhook-qga.md
  * §3.3).  The rules, and where this framer differs from the agent, are in qga.h. */
 #include "qga.h"
+#include "planted.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,11 @@ static bool in_token(int state) {
  * only counted: the message is bound to fail, and memory stays bounded). */
 static int store(struct vw_qga_framer *f, const char *s, size_t n) {
     size_t need = f->len + n + 1;   /* + the terminating NUL jansson does not need but we add */
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_QGA_NUL_ROOM)) {
+        need = f->len + n;  /* planted: no room kept for the NUL, and the buffer sized exactly */
+    }
+#endif
 
     if (f->overflow) {
         return 0;
@@ -61,6 +67,9 @@ static int store(struct vw_qga_framer *f, const char *s, size_t n) {
         while (cap < need) {
             cap *= 2;
         }
+#if VW_PLANT_BUGS
+        cap = vw_planted(VW_PLANT_QGA_NUL_ROOM) ? need : cap;
+#endif
         if (cap > VW_QGA_BUF_MAX + 1) {   /* never reached: overflow stops storing first */
             cap = VW_QGA_BUF_MAX + 1;
         }

@@ -1,5 +1,6 @@
 /* recmark.c -- ONC RPC record marking (RFC 5531 §11); see recmark.h. */
 #include "recmark.h"
+#include "planted.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,13 @@ static int grow(struct vw_rm_framer *f, void **p, size_t *cap, size_t need, size
     if (q == NULL) {
         return VW_E_NOMEM;
     }
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_RM_REALLOC_FREE) && q != *p && *p != NULL) {
+        /* planted: realloc moved the block and the old one is freed as if it were still
+         * ours (realloc(3): "the original pointer ... is freed") */
+        free(*p);
+    }
+#endif
     *p = q;
     *cap = n;
     return 0;

@@ -1,5 +1,6 @@
 /* virnet.c -- the libvirt RPC envelope (virnet-oncrpc.md §1, §2, §4); see virnet.h. */
 #include "virnet.h"
+#include "planted.h"
 #include "virnet_fast.h"
 
 #include <stdlib.h>
@@ -82,6 +83,17 @@ static int read_len(struct vw_diag *diag, const uint8_t *buf, size_t len, uint32
         return fail(diag, VW_E_SHORT, 0, "length");
     }
     n = vw_load_be32(buf);
+#if VW_PLANT_BUGS
+    if (vw_planted(VW_PLANT_VIRNET_SIGNED_LEN)) {
+        /* planted: the one-compare range check written with int32_t: a length word under
+         * VW_VIRNET_LEN_MIN gives a negative difference, which passes (§1.1) */
+        if ((int32_t)(n - VW_VIRNET_LEN_MIN) > (int32_t)(VW_VIRNET_LEN_MAX - VW_VIRNET_LEN_MIN)) {
+            return fail(diag, VW_E_LENGTH, 0, "length");
+        }
+        *out = n;
+        return 0;
+    }
+#endif
     /* §1.1: the length counts its own 4 bytes and a 24-byte header always follows (5..27:
      * "Unable to decode message header"); 9.0 rejects len - 4 > VIR_NET_MESSAGE_MAX */
     if (n < VW_VIRNET_LEN_MIN || n > VW_VIRNET_LEN_MAX) {
@@ -482,6 +494,9 @@ int vw_virnet_feed(struct vw_virnet_framer *f, const uint8_t *in, size_t in_len,
     while (used < in_len) {
         size_t need = f->want == 0 ? VW_VIRNET_LEN_SIZE - f->buf_len : f->want - f->buf_len;
         size_t take = in_len - used < need ? in_len - used : need;
+#if VW_PLANT_BUGS
+        const uint8_t *planted_len_word = f->buf;  /* planted: kept across grow() below */
+#endif
         if (f->buf_len == 0) {
             f->msg_start = f->stream_pos;
         }
@@ -506,6 +521,16 @@ int vw_virnet_feed(struct vw_virnet_framer *f, const uint8_t *in, size_t in_len,
             f->want = n;
         }
         if (f->want != 0 && f->buf_len == f->want) {
+#if VW_PLANT_BUGS
+            if (vw_planted(VW_PLANT_VIRNET_STALE_BUF) && planted_len_word != NULL &&
+                vw_load_be32(planted_len_word) != f->want) {
+                /* planted: the length word is read again through the pointer taken before
+                 * grow() may have moved the buffer (§1.1) */
+                f->err = VW_E_LENGTH;
+                *out_used = used;
+                return f->err;
+            }
+#endif
             f->done = true;
             *out_used = used;
             return 1;
