@@ -11,9 +11,11 @@
 #               through it; then ci/afl-campaign: -M/-S campaigns with cmplog of
 #               $VW_AFL_TIME s per target (default 5), crashes reproduced with the libFuzzer
 #               build, and the `virtwire fuzz --engine afl` tests
+#   coverage    ci/coverage: clang source-based coverage of reference/ over every corpus, vector
+#               and unit test; fails under 95 % lines or 90 % branches
 set -euo pipefail
 
-phase=${1:?usage: ci/build.sh plain|valgrind|asan-ubsan|fuzz|afl}
+phase=${1:?usage: ci/build.sh plain|valgrind|asan-ubsan|fuzz|afl|coverage}
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${VW_BUILD_ROOT:-$src}
 cd "$src"
@@ -60,6 +62,9 @@ afl)
     VW_AFL_BUILD="$out/build-afl-asan" VW_AFL_CMPLOG_BUILD="$out/build-afl-cmplog" \
         VW_FUZZ_BUILD="$out/build-libfuzzer" \
         meson test -C "$out/build-libfuzzer" --print-errorlogs fuzz-afl
+    ;;
+coverage)
+    "$src/ci/coverage" --build "$out/build-cov" --out "$out/coverage"
     ;;
 *)
     echo "build.sh: unknown phase '$phase'" >&2

@@ -246,26 +246,23 @@ static const struct vw_fuzz_target *target_of_path(const char *path) {
     return NULL;
 }
 
-/* build_fuzzing reads the 'fuzzing' option of the meson build |dir| into |out| ("libfuzzer",
- * "none", "afl"); false when it cannot be read. */
-static bool build_fuzzing(const char *dir, char *out, size_t out_len) {
-    static const char key[] = "\"name\": \"fuzzing\", \"value\": \"";
+/* build_info_string reads the JSON string value that follows |key| in the meson-info file
+ * |file| of the meson build |dir| into |out|; false when it cannot be read or does not fit. */
+static bool build_info_string(const char *dir, const char *file, const char *key, char *out,
+                              size_t out_len) {
     char path[PATH_MAX];
     uint8_t *json;
     size_t len;
     bool ok = false;
 
-    if (snprintf(path, sizeof(path), "%s/meson-info/intro-buildoptions.json", dir) >=
-        (int)sizeof(path)) {
-        return false;
-    }
-    if (read_input(path, &json, &len) != 0) {
+    if (snprintf(path, sizeof(path), "%s/meson-info/%s", dir, file) >= (int)sizeof(path) ||
+        read_input(path, &json, &len) != 0) {
         return false;
     }
     json[len < VW_REPRO_OPTS_MAX ? len : VW_REPRO_OPTS_MAX] = '\0';
     const char *p = strstr((const char *)json, key);
     if (p != NULL) {
-        p += sizeof(key) - 1;
+        p += strlen(key);
         size_t n = strcspn(p, "\"");
         if (n < out_len) {
             memcpy(out, p, n);
@@ -277,31 +274,16 @@ static bool build_fuzzing(const char *dir, char *out, size_t out_len) {
     return ok;
 }
 
+/* build_fuzzing reads the 'fuzzing' option of the meson build |dir| into |out| ("libfuzzer",
+ * "none", "afl"); false when it cannot be read. */
+static bool build_fuzzing(const char *dir, char *out, size_t out_len) {
+    return build_info_string(dir, "intro-buildoptions.json",
+                             "\"name\": \"fuzzing\", \"value\": \"", out, out_len);
+}
+
 /* build_source reads the source directory of the meson build |dir| into |out|. */
 static bool build_source(const char *dir, char *out, size_t out_len) {
-    static const char key[] = "\"source\": \"";
-    char path[PATH_MAX];
-    uint8_t *json;
-    size_t len;
-    bool ok = false;
-
-    if (snprintf(path, sizeof(path), "%s/meson-info/meson-info.json", dir) >=
-        (int)sizeof(path) || read_input(path, &json, &len) != 0) {
-        return false;
-    }
-    json[len < VW_REPRO_OPTS_MAX ? len : VW_REPRO_OPTS_MAX] = '\0';
-    const char *p = strstr((const char *)json, key);
-    if (p != NULL) {
-        p += sizeof(key) - 1;
-        size_t n = strcspn(p, "\"");
-        if (n < out_len) {
-            memcpy(out, p, n);
-            out[n] = '\0';
-            ok = true;
-        }
-    }
-    free(json);
-    return ok;
+    return build_info_string(dir, "meson-info.json", "\"source\": \"", out, out_len);
 }
 
 /* try_build accepts |dir| when it is a libFuzzer build holding fuzzers/fuzz_<target>. */

@@ -35,7 +35,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,30 +76,6 @@ static void sleep_ms(long ms) {
     nanosleep(&ts, NULL);
 }
 
-static int path_fmt(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int path_fmt(char *out, size_t cap, const char *fmt, ...) {
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
-}
-
-static int fail(struct vw_fuzz_result *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int fail(struct vw_fuzz_result *out, const char *fmt, ...) {
-    va_list ap;
-
-    out->status = -1;
-    va_start(ap, fmt);
-    vsnprintf(out->why, sizeof(out->why), fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static bool is_dir(const char *p) {
     struct stat sb;
 
@@ -109,64 +84,6 @@ static bool is_dir(const char *p) {
 
 static int make_dir(const char *p) {
     return (mkdir(p, 0755) == 0 || errno == EEXIST) && is_dir(p) ? 0 : -1;
-}
-
-/* copy_file copies at most |max| bytes of |src| to |dst| (created or truncated). */
-static int copy_file(const char *src, const char *dst, uint64_t max) {
-    int in = open(src, O_RDONLY | O_CLOEXEC), out;
-    char buf[65536];
-    uint64_t done = 0;
-    int rc = 0;
-
-    if (in < 0) {
-        return -1;
-    }
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return -1;
-    }
-    while (done < max) {
-        size_t want = max - done < sizeof(buf) ? (size_t)(max - done) : sizeof(buf);
-        ssize_t n = read(in, buf, want);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            rc = n < 0 ? -1 : 0;
-            break;
-        }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-            if (w < 0 && errno == EINTR) {
-                continue;
-            }
-            if (w <= 0) {
-                rc = -1;
-                break;
-            }
-            off += w;
-        }
-        if (rc != 0) {
-            break;
-        }
-        done += (uint64_t)n;
-    }
-    close(in);
-    return close(out) != 0 ? -1 : rc;
-}
-
-static int write_text(const char *path, const char *text) {
-    FILE *f = fopen(path, "we");
-    int rc;
-
-    if (f == NULL) {
-        return -1;
-    }
-    rc = fputs(text, f) < 0 ? -1 : 0;
-    return fclose(f) != 0 ? -1 : rc;
 }
 
 /* read_text returns up to |max| bytes from |off| (negative: that far from the end) of |path|,
@@ -233,7 +150,7 @@ static int each_file(const char *dir, file_fn fn, void *ctx) {
         char p[VW_FUZZ_PATH_MAX];
         struct stat sb;
 
-        if (e->d_name[0] == '.' || path_fmt(p, sizeof(p), "%s/%s", dir, e->d_name) < 0 ||
+        if (e->d_name[0] == '.' || vw_fuzz_path_fmt(p, sizeof(p), "%s/%s", dir, e->d_name) < 0 ||
             stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
             continue;
         }
@@ -366,7 +283,7 @@ static unsigned sweep_orphans(const char *exe) {
         size_t n;
 
         if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
-            path_fmt(p, sizeof(p), "/proc/%s/stat", e->d_name) < 0 ||
+            vw_fuzz_path_fmt(p, sizeof(p), "/proc/%s/stat", e->d_name) < 0 ||
             (f = fopen(p, "re")) == NULL) {
             continue;
         }
@@ -422,10 +339,10 @@ static void print_progress(struct progress *pr, bool force) {
         if (e->d_name[0] == '.') {
             continue;
         }
-        if (path_fmt(p, sizeof(p), "%s/%s/queue", pr->sync, e->d_name) == 0) {
+        if (vw_fuzz_path_fmt(p, sizeof(p), "%s/%s/queue", pr->sync, e->d_name) == 0) {
             queue += count_files(p, true);
         }
-        if (path_fmt(p, sizeof(p), "%s/%s/crashes", pr->sync, e->d_name) == 0) {
+        if (vw_fuzz_path_fmt(p, sizeof(p), "%s/%s/crashes", pr->sync, e->d_name) == 0) {
             crashes += count_files(p, true);
         }
     }
@@ -520,7 +437,7 @@ static void read_stats(const char *sync, const char *name, struct afl_stats *st)
     char *s;
     const char *v;
 
-    if (path_fmt(p, sizeof(p), "%s/%s/fuzzer_stats", sync, name) < 0 ||
+    if (vw_fuzz_path_fmt(p, sizeof(p), "%s/%s/fuzzer_stats", sync, name) < 0 ||
         (s = read_text(p, 65536, 0)) == NULL) {
         return;
     }
@@ -639,7 +556,7 @@ static int hash_one(void *ctx, const char *dir, const char *name, const struct s
     uint64_t h;
 
     (void)sb;
-    if (path_fmt(p, sizeof(p), "%s/%s", dir, name) == 0 && content_hash(p, &h) == 0 &&
+    if (vw_fuzz_path_fmt(p, sizeof(p), "%s/%s", dir, name) == 0 && content_hash(p, &h) == 0 &&
         !hashes_has(ctx, h)) {
         return hashes_add(ctx, h);
     }
@@ -717,9 +634,9 @@ static int copy_seed(void *ctx, const char *dir, const char *name, const struct 
     if (sb->st_size == 0) {
         return 0;                       /* afl-fuzz rejects empty seeds */
     }
-    if (path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
-        path_fmt(dst, sizeof(dst), "%s/%s", c->dst, name) < 0 ||
-        copy_file(src, dst, VW_AFL_SEED_MAX) != 0) {
+    if (vw_fuzz_path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
+        vw_fuzz_path_fmt(dst, sizeof(dst), "%s/%s", c->dst, name) < 0 ||
+        vw_fuzz_copy_file(src, dst, VW_AFL_SEED_MAX) != 0) {
         c->err = errno;
         return 0;                       /* one unreadable seed does not stop the campaign */
     }
@@ -741,11 +658,11 @@ static int link_queue_entry(void *ctx, const char *dir, const char *name,
     char src[VW_FUZZ_PATH_MAX], dst[VW_FUZZ_PATH_MAX];
 
     if (strncmp(name, "id:", 3) != 0 || sb->st_size == 0 || is_bad_seed(q->bad, name) ||
-        path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
-        path_fmt(dst, sizeof(dst), "%s/%s_%06" PRIu64, q->dst, q->inst, q->n) < 0) {
+        vw_fuzz_path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
+        vw_fuzz_path_fmt(dst, sizeof(dst), "%s/%s_%06" PRIu64, q->dst, q->inst, q->n) < 0) {
         return 0;
     }
-    if (link(src, dst) == 0 || copy_file(src, dst, UINT64_MAX) == 0) {
+    if (link(src, dst) == 0 || vw_fuzz_copy_file(src, dst, UINT64_MAX) == 0) {
         q->n++;
     }
     return 0;
@@ -764,13 +681,13 @@ static int merge_one(void *ctx, const char *dir, const char *name, const struct 
     char src[VW_FUZZ_PATH_MAX], dst[VW_FUZZ_PATH_MAX];
     uint64_t h;
 
-    if (sb->st_size == 0 || path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
+    if (sb->st_size == 0 || vw_fuzz_path_fmt(src, sizeof(src), "%s/%s", dir, name) < 0 ||
         content_hash(src, &h) != 0 || hashes_has(m->known, h)) {
         return 0;
     }
     if (m->corp != NULL) {
-        if (path_fmt(dst, sizeof(dst), "%s/afl-%016" PRIx64, m->corp, h) < 0 ||
-            copy_file(src, dst, UINT64_MAX) != 0) {
+        if (vw_fuzz_path_fmt(dst, sizeof(dst), "%s/afl-%016" PRIx64, m->corp, h) < 0 ||
+            vw_fuzz_copy_file(src, dst, UINT64_MAX) != 0) {
             m->failed = true;
             return 0;
         }
@@ -783,68 +700,6 @@ static int merge_one(void *ctx, const char *dir, const char *name, const struct 
 
 /* ---- crashes ---- */
 
-/* sig_hash is FNV-1a 32 over the signature: the file name of a crash, the same function as
- * the libFuzzer engine's so that both engines file one bug under one name. */
-static uint32_t sig_hash(const char *s) {
-    uint32_t h = 2166136261u;
-
-    for (; *s != '\0'; s++) {
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    }
-    return h;
-}
-
-static char *trim_end(char *s) {
-    size_t n = strlen(s);
-
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) {
-        s[--n] = '\0';
-    }
-    return s;
-}
-
-/* sig_known says whether |sig| is the first line of one of CRASHES/ *.sig. */
-static bool sig_known(const char *crash_dir, const char *sig) {
-    DIR *d = opendir(crash_dir);
-    struct dirent *e;
-    bool found = false;
-
-    if (d == NULL) {
-        return false;
-    }
-    while (!found && (e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        char p[VW_FUZZ_PATH_MAX], line[VW_FUZZ_SIG_MAX + 2];
-        FILE *f;
-
-        if (l < 5 || strcmp(e->d_name + l - 4, ".sig") != 0 ||
-            path_fmt(p, sizeof(p), "%s/%s", crash_dir, e->d_name) < 0 ||
-            (f = fopen(p, "re")) == NULL) {
-            continue;
-        }
-        if (fgets(line, sizeof(line), f) != NULL) {
-            found = strcmp(trim_end(line), sig) == 0;
-        }
-        fclose(f);
-    }
-    closedir(d);
-    return found;
-}
-
-/* append_reproduce adds the commands for one new crash to out->reproduce (the libFuzzer
- * engine's wording: the table prints them the same way). */
-static void append_reproduce(struct vw_fuzz_result *out, const char *target, const char *exe,
-                             const char *input) {
-    size_t len = strlen(out->reproduce);
-    int n = snprintf(out->reproduce + len, sizeof(out->reproduce) - len,
-                     "%svirtwire reproduce %s --target %s\n  (raw: %s %s)",
-                     len > 0 ? "\n" : "", input, target, exe, input);
-
-    if (n < 0 || (size_t)n >= sizeof(out->reproduce) - len) {
-        out->reproduce[len] = '\0';     /* no room for one more: the first ones stay */
-    }
-}
-
 enum afl_find { AFL_FIND_CRASH, AFL_FIND_HANG, AFL_FIND_SEED };
 
 struct crash_ctx {
@@ -856,34 +711,6 @@ struct crash_ctx {
     unsigned num_seen, runs, hang_runs;
     int kind;                   /* enum afl_find of the directory being read */
 };
-
-/* file_crash copies a new crash to CRASHES/T-HASH.{input,sig,txt}. */
-static void file_crash(struct crash_ctx *c, const char *in, const char *sig,
-                       const char *report) {
-    char base[VW_FUZZ_PATH_MAX], p_in[VW_FUZZ_PATH_MAX + 8], p_sig[VW_FUZZ_PATH_MAX + 8];
-    char p_txt[VW_FUZZ_PATH_MAX + 8], line[VW_FUZZ_SIG_MAX + 2];
-
-    c->out->new_crashes++;
-    if (path_fmt(base, sizeof(base), "%s/%s-%08" PRIx32, c->opts->crash_dir, c->target,
-                 sig_hash(sig)) == 0 &&
-        path_fmt(p_in, sizeof(p_in), "%s.input", base) == 0 &&
-        path_fmt(p_sig, sizeof(p_sig), "%s.sig", base) == 0 &&
-        path_fmt(p_txt, sizeof(p_txt), "%s.txt", base) == 0 &&
-        path_fmt(line, sizeof(line), "%s\n", sig) == 0 &&
-        copy_file(in, p_in, UINT64_MAX) == 0 && write_text(p_sig, line) == 0) {
-        if (report != NULL) {
-            (void)write_text(p_txt, report);
-        }
-        append_reproduce(c->out, c->target, c->lf_exe, p_in);
-        if (!c->opts->quiet) {
-            fprintf(stderr, "fuzz: %-24s NEW crash: %s\n", c->target, sig);
-        }
-    } else {
-        append_reproduce(c->out, c->target, c->lf_exe, in);    /* not filed: say where */
-        fprintf(stderr, "fuzz: %s: cannot file the crash in %s: %s\n", c->target,
-                c->opts->crash_dir, strerror(errno));
-    }
-}
 
 /* check_find re-runs one AFL find with the libFuzzer binary and files it when its signature
  * is new.  A hang that does not time out again is no bug (afl-fuzz's -t is far tighter than
@@ -920,14 +747,7 @@ static void check_find(struct crash_ctx *c, const char *in, const char *name) {
         }
     }
     snprintf(c->seen[c->num_seen++], VW_FUZZ_SIG_MAX, "%s", sig);
-    c->out->crashes++;
-    if (sig_known(c->opts->crash_dir, sig)) {
-        if (!c->opts->quiet) {
-            fprintf(stderr, "fuzz: %-24s known crash: %s\n", c->target, sig);
-        }
-    } else {
-        file_crash(c, in, sig, report);
-    }
+    (void)vw_fuzz_file_crash(c->target, c->lf_exe, in, sig, report, c->opts, c->out);
     free(report);
 }
 
@@ -935,7 +755,7 @@ static int crash_file(void *ctx, const char *dir, const char *name, const struct
     char p[VW_FUZZ_PATH_MAX];
 
     (void)sb;
-    if (strncmp(name, "id:", 3) == 0 && path_fmt(p, sizeof(p), "%s/%s", dir, name) == 0) {
+    if (strncmp(name, "id:", 3) == 0 && vw_fuzz_path_fmt(p, sizeof(p), "%s/%s", dir, name) == 0) {
         check_find(ctx, p, name);
     }
     return 0;
@@ -947,7 +767,7 @@ static void crashing_seeds(struct crash_ctx *c, const struct bad_seeds *bs, cons
     for (size_t i = 0; i < bs->n; i++) {
         char path[VW_FUZZ_PATH_MAX];
 
-        if (path_fmt(path, sizeof(path), "%s/%s", in_dir, bs->name[i]) == 0) {
+        if (vw_fuzz_path_fmt(path, sizeof(path), "%s/%s", in_dir, bs->name[i]) == 0) {
             check_find(c, path, bs->name[i]);
         }
     }
@@ -965,18 +785,18 @@ struct afl_paths {
 static int make_paths(const char *t, const struct vw_fuzz_opts *o, struct afl_paths *p) {
     int bad = 0;
 
-    bad |= path_fmt(p->exe, sizeof(p->exe), "%s/fuzzers/fuzz_%s", o->afl_build, t);
-    bad |= path_fmt(p->cmplog, sizeof(p->cmplog), "%s/fuzzers/fuzz_%s",
-                    o->cmplog_build != NULL ? o->cmplog_build : "", t);
-    bad |= path_fmt(p->lf_exe, sizeof(p->lf_exe), "%s/fuzzers/fuzz_%s",
-                    o->build != NULL ? o->build : "", t);
-    bad |= path_fmt(p->work_t, sizeof(p->work_t), "%s/%s", o->work, t);
-    bad |= path_fmt(p->in, sizeof(p->in), "%s/in", p->work_t);
-    bad |= path_fmt(p->sync, sizeof(p->sync), "%s/sync", p->work_t);
-    bad |= path_fmt(p->queues, sizeof(p->queues), "%s/queues", p->work_t);
-    bad |= path_fmt(p->min, sizeof(p->min), "%s/min", p->work_t);
-    bad |= path_fmt(p->corp, sizeof(p->corp), "%s/%s", o->corpus_root, t);
-    bad |= path_fmt(p->dict, sizeof(p->dict), "%s/%s.dict", o->corpus_root, t);
+    bad |= vw_fuzz_path_fmt(p->exe, sizeof(p->exe), "%s/fuzzers/fuzz_%s", o->afl_build, t);
+    bad |= vw_fuzz_path_fmt(p->cmplog, sizeof(p->cmplog), "%s/fuzzers/fuzz_%s",
+                            o->cmplog_build != NULL ? o->cmplog_build : "", t);
+    bad |= vw_fuzz_path_fmt(p->lf_exe, sizeof(p->lf_exe), "%s/fuzzers/fuzz_%s",
+                            o->build != NULL ? o->build : "", t);
+    bad |= vw_fuzz_path_fmt(p->work_t, sizeof(p->work_t), "%s/%s", o->work, t);
+    bad |= vw_fuzz_path_fmt(p->in, sizeof(p->in), "%s/in", p->work_t);
+    bad |= vw_fuzz_path_fmt(p->sync, sizeof(p->sync), "%s/sync", p->work_t);
+    bad |= vw_fuzz_path_fmt(p->queues, sizeof(p->queues), "%s/queues", p->work_t);
+    bad |= vw_fuzz_path_fmt(p->min, sizeof(p->min), "%s/min", p->work_t);
+    bad |= vw_fuzz_path_fmt(p->corp, sizeof(p->corp), "%s/%s", o->corpus_root, t);
+    bad |= vw_fuzz_path_fmt(p->dict, sizeof(p->dict), "%s/%s.dict", o->corpus_root, t);
     return bad != 0 ? -1 : 0;
 }
 
@@ -992,7 +812,7 @@ static int prepare_input(const struct afl_paths *p, uint64_t *num_seeds) {
     if (c.copied == 0) {
         int fd;
 
-        if (path_fmt(zero, sizeof(zero), "%s/zero4", p->in) < 0 ||
+        if (vw_fuzz_path_fmt(zero, sizeof(zero), "%s/zero4", p->in) < 0 ||
             (fd = open(zero, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
             return -1;
         }
@@ -1050,7 +870,7 @@ static size_t start_instances(const char *target, const struct vw_fuzz_opts *o,
         argv[argc++] = (char *)"--";
         argv[argc++] = (char *)p->exe;
         argv[argc] = NULL;
-        if (path_fmt(log, sizeof(log), "%s/afl-%s.log", p->work_t, pr->name) < 0 ||
+        if (vw_fuzz_path_fmt(log, sizeof(log), "%s/afl-%s.log", p->work_t, pr->name) < 0 ||
             (pr->pid = spawn(argv, log)) < 0) {
             pr->pid = 0;
             continue;
@@ -1085,12 +905,12 @@ static int minimise(const char *target, const struct vw_fuzz_opts *o,
         char q[VW_FUZZ_PATH_MAX];
         struct queue_link ql = { .dst = p->queues, .inst = procs[i].name, .bad = bad };
 
-        if (path_fmt(q, sizeof(q), "%s/%s/queue", p->sync, procs[i].name) == 0) {
+        if (vw_fuzz_path_fmt(q, sizeof(q), "%s/%s/queue", p->sync, procs[i].name) == 0) {
             each_file(q, link_queue_entry, &ql);
             entries += ql.n;
         }
     }
-    if (entries == 0 || path_fmt(log, sizeof(log), "%s/afl-cmin.log", p->work_t) < 0) {
+    if (entries == 0 || vw_fuzz_path_fmt(log, sizeof(log), "%s/afl-cmin.log", p->work_t) < 0) {
         return -1;
     }
     memset(&cmin, 0, sizeof(cmin));
@@ -1170,14 +990,14 @@ static void collect_crashes(const char *target, const struct vw_fuzz_opts *o,
     }
     for (size_t i = 0; i < num_inst; i++) {
         c.kind = AFL_FIND_CRASH;
-        if (path_fmt(d, sizeof(d), "%s/%s/crashes", p->sync, procs[i].name) == 0) {
+        if (vw_fuzz_path_fmt(d, sizeof(d), "%s/%s/crashes", p->sync, procs[i].name) == 0) {
             each_file(d, crash_file, &c);
         }
     }
     crashing_seeds(&c, bad, p->in);
     for (size_t i = 0; i < num_inst; i++) {
         c.kind = AFL_FIND_HANG;
-        if (path_fmt(d, sizeof(d), "%s/%s/hangs", p->sync, procs[i].name) == 0) {
+        if (vw_fuzz_path_fmt(d, sizeof(d), "%s/%s/hangs", p->sync, procs[i].name) == 0) {
             each_file(d, crash_file, &c);
         }
     }
@@ -1201,17 +1021,17 @@ int vw_fuzz_afl_campaign(const char *target, const struct vw_fuzz_opts *opts,
     snprintf(out->target, sizeof(out->target), "%s", target);
     if (opts->afl_build == NULL || opts->work == NULL || opts->corpus_root == NULL ||
         opts->crash_dir == NULL) {
-        return fail(out, "the AFL++ engine needs an AFL++ build (--afl-build)");
+        return vw_fuzz_fail(out, "the AFL++ engine needs an AFL++ build (--afl-build)");
     }
     if (make_paths(target, opts, &p) != 0) {
-        return fail(out, "path too long");
+        return vw_fuzz_fail(out, "path too long");
     }
     if (stat(p.exe, &sb) != 0 || !S_ISREG(sb.st_mode) || access(p.exe, X_OK) != 0) {
-        return fail(out, "binary missing: %s", p.exe);
+        return vw_fuzz_fail(out, "binary missing: %s", p.exe);
     }
     if (!file_has(p.exe, "__AFL_SHM_ID")) {
-        return fail(out, "not an AFL++ binary (build with CC=afl-clang-fast -Dfuzzing=afl): %s",
-                    p.exe);
+        return vw_fuzz_fail(out, "not an AFL++ binary (build with CC=afl-clang-fast "
+                            "-Dfuzzing=afl): %s", p.exe);
     }
     cmplog = opts->cmplog_build != NULL && access(p.cmplog, X_OK) == 0;
     if (opts->cmplog_build != NULL && !cmplog && !opts->quiet) {
@@ -1219,7 +1039,7 @@ int vw_fuzz_afl_campaign(const char *target, const struct vw_fuzz_opts *opts,
                 p.cmplog);
     }
     if (prepare_input(&p, &num_seeds) != 0) {
-        return fail(out, "cannot prepare the input dir %s: %s", p.in, strerror(errno));
+        return vw_fuzz_fail(out, "cannot prepare the input dir %s: %s", p.in, strerror(errno));
     }
     if (!opts->quiet) {
         fprintf(stderr, "fuzz: %-24s started: afl++, %u s, %" PRIu64 " seed(s), %s\n", target,
@@ -1235,7 +1055,7 @@ int vw_fuzz_afl_campaign(const char *target, const struct vw_fuzz_opts *opts,
         fprintf(stderr, "fuzz: %-24s afl-fuzz left processes behind: killed\n", target);
     }
     if (started == 0) {
-        return fail(out, "cannot start afl-fuzz: %s", strerror(errno));
+        return vw_fuzz_fail(out, "cannot start afl-fuzz: %s", strerror(errno));
     }
 
     size_t num_inst = opts->jobs == 0 ? 1 : (opts->jobs > VW_AFL_INSTANCES_MAX
@@ -1250,7 +1070,7 @@ int vw_fuzz_afl_campaign(const char *target, const struct vw_fuzz_opts *opts,
     for (size_t i = 0; i < num_inst; i++) {
         char log[VW_FUZZ_PATH_MAX];
 
-        if (path_fmt(log, sizeof(log), "%s/afl-%s.log", p.work_t, procs[i].name) == 0) {
+        if (vw_fuzz_path_fmt(log, sizeof(log), "%s/afl-%s.log", p.work_t, procs[i].name) == 0) {
             read_bad_seeds(log, &bad);
         }
     }
@@ -1261,7 +1081,7 @@ int vw_fuzz_afl_campaign(const char *target, const struct vw_fuzz_opts *opts,
     if (st.instances == 0 && out->crashes == 0) {
         char log[VW_FUZZ_PATH_MAX];
 
-        if (path_fmt(log, sizeof(log), "%s/afl-main.log", p.work_t) == 0) {
+        if (vw_fuzz_path_fmt(log, sizeof(log), "%s/afl-main.log", p.work_t) == 0) {
             abort_reason(log, out->why, sizeof(out->why));
         }
         out->status = -1;

@@ -65,6 +65,29 @@ int vw_fuzz_crash_signature(const char *report, char *sig, size_t sig_len);
 int vw_fuzz_run_input(const char *exe, const char *input, unsigned timeout_s, char **output,
                       int *wstatus);
 
+/* vw_fuzz_path_fmt formats a path into |out|; returns 0, or -1 when it does not fit. */
+int vw_fuzz_path_fmt(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* vw_fuzz_fail sets out->status to -1 and out->why to the message; returns -1. */
+int vw_fuzz_fail(struct vw_fuzz_result *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* vw_fuzz_copy_file copies at most |max| bytes of |src| to |dst| (created or truncated).
+ * Returns 0 or -1. */
+int vw_fuzz_copy_file(const char *src, const char *dst, uint64_t max);
+
+/* vw_fuzz_file_crash counts one crash of |target| (distinct within the run) in out->crashes
+ * and, unless |sig| is already the first line of one of opts->crash_dir/ *.sig, counts it in
+ * out->new_crashes, files it as crash_dir/<target>-<hash>.input (a copy of |input|), .sig
+ * (|sig|) and .txt (|report|, when not NULL), and appends to out->reproduce the commands that
+ * reproduce it (|exe|: the libFuzzer build's binary).  Both engines file crashes here, so one
+ * bug has one name.  Returns 0, or -1 when a new crash could not be filed (said on stderr;
+ * the reproduce command then names |input|). */
+int vw_fuzz_file_crash(const char *target, const char *exe, const char *input, const char *sig,
+                       const char *report, const struct vw_fuzz_opts *opts,
+                       struct vw_fuzz_result *out);
+
 /* vw_fuzz_sanitizer_env sets ASAN_OPTIONS and UBSAN_OPTIONS (appending to the caller's values)
  * so that every sanitizer report is fatal and symbolized; call it in a child before exec. */
 void vw_fuzz_sanitizer_env(void);

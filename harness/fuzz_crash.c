@@ -8,12 +8,18 @@
  * copies every token with a bound and replaces non-printable bytes.
  *
  * vw_fuzz_run_input runs one fuzz binary on one file with fatal, symbolized sanitizer reports
- * and returns its output; the child is killed and reaped on every path. */
+ * and returns its output; the child is killed and reaped on every path.
+ *
+ * vw_fuzz_file_crash files one de-duplicated crash of either engine in the crash dir, with the
+ * small file helpers both engines share (vw_fuzz_path_fmt, vw_fuzz_copy_file, vw_fuzz_fail). */
 #define _GNU_SOURCE     /* pipe2, close_range */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,4 +547,189 @@ int vw_fuzz_run_input(const char *exe, const char *input, unsigned timeout_s, ch
     buf[len] = '\0';
     *output = buf;
     return 0;
+}
+
+/* ---- filing a crash ---- */
+
+int vw_fuzz_path_fmt(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+int vw_fuzz_fail(struct vw_fuzz_result *out, const char *fmt, ...) {
+    va_list ap;
+
+    out->status = -1;
+    va_start(ap, fmt);
+    vsnprintf(out->why, sizeof(out->why), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* sig_hash is FNV-1a 32 over the signature: the file name of a crash, one function for both
+ * engines so that they file one bug under one name. */
+static uint32_t sig_hash(const char *s) {
+    uint32_t h = 2166136261u;
+
+    for (; *s != '\0'; s++) {
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    }
+    return h;
+}
+
+/* trim_end cuts trailing blanks and the line end. */
+static char *trim_end(char *s) {
+    size_t n = strlen(s);
+
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
+                     s[n - 1] == '\t')) {
+        s[--n] = '\0';
+    }
+    return s;
+}
+
+/* sig_known says whether |sig| is the first line of one of CRASHES/ *.sig. */
+static bool sig_known(const char *crash_dir, const char *sig) {
+    DIR *d = opendir(crash_dir);
+    struct dirent *e;
+    bool found = false;
+
+    if (d == NULL) {
+        return false;
+    }
+    while (!found && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        char p[VW_FUZZ_PATH_MAX], line[VW_FUZZ_SIG_MAX + 2];
+        FILE *f;
+
+        if (l < 5 || strcmp(e->d_name + l - 4, ".sig") != 0 ||
+            vw_fuzz_path_fmt(p, sizeof(p), "%s/%s", crash_dir, e->d_name) < 0 ||
+            (f = fopen(p, "re")) == NULL) {
+            continue;
+        }
+        if (fgets(line, sizeof(line), f) != NULL) {
+            found = strcmp(trim_end(line), sig) == 0;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* write_all writes |len| bytes to |fd|.  Returns 0 or -1. */
+static int write_all(int fd, const char *p, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* write_text writes |text| to |path| (created or truncated).  Returns 0 or -1. */
+static int write_text(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int r;
+
+    if (fd < 0) {
+        return -1;
+    }
+    r = write_all(fd, text, strlen(text));
+    return close(fd) != 0 ? -1 : r;
+}
+
+int vw_fuzz_copy_file(const char *src, const char *dst, uint64_t max) {
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int out, r = 0;
+    char buf[65536];
+    uint64_t done = 0;
+
+    if (in < 0) {
+        return -1;
+    }
+    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    while (done < max) {
+        size_t want = max - done < sizeof(buf) ? (size_t)(max - done) : sizeof(buf);
+        ssize_t n = read(in, buf, want);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            r = n < 0 ? -1 : 0;
+            break;
+        }
+        if (write_all(out, buf, (size_t)n) != 0) {
+            r = -1;
+            break;
+        }
+        done += (uint64_t)n;
+    }
+    close(in);
+    return close(out) != 0 ? -1 : r;
+}
+
+/* append_reproduce adds the commands for one new crash to out->reproduce. */
+static void append_reproduce(struct vw_fuzz_result *out, const char *target, const char *exe,
+                             const char *input) {
+    size_t len = strlen(out->reproduce);
+    int n = snprintf(out->reproduce + len, sizeof(out->reproduce) - len,
+                     "%svirtwire reproduce %s --target %s\n  (raw: %s %s)",
+                     len > 0 ? "\n" : "", input, target, exe, input);
+
+    if (n < 0 || (size_t)n >= sizeof(out->reproduce) - len) {
+        out->reproduce[len] = '\0';     /* no room for one more: the first ones stay */
+    }
+}
+
+int vw_fuzz_file_crash(const char *target, const char *exe, const char *input, const char *sig,
+                       const char *report, const struct vw_fuzz_opts *opts,
+                       struct vw_fuzz_result *out) {
+    char base[VW_FUZZ_PATH_MAX], p_in[VW_FUZZ_PATH_MAX + 8], p_sig[VW_FUZZ_PATH_MAX + 8];
+    char p_txt[VW_FUZZ_PATH_MAX + 8], line[VW_FUZZ_SIG_MAX + 2];
+
+    out->crashes++;
+    if (sig_known(opts->crash_dir, sig)) {
+        if (!opts->quiet) {
+            fprintf(stderr, "fuzz: %-24s known crash: %s\n", target, sig);
+        }
+        return 0;
+    }
+    out->new_crashes++;
+    if (vw_fuzz_path_fmt(base, sizeof(base), "%s/%s-%08" PRIx32, opts->crash_dir, target,
+                         sig_hash(sig)) == 0 &&
+        vw_fuzz_path_fmt(p_in, sizeof(p_in), "%s.input", base) == 0 &&
+        vw_fuzz_path_fmt(p_sig, sizeof(p_sig), "%s.sig", base) == 0 &&
+        vw_fuzz_path_fmt(p_txt, sizeof(p_txt), "%s.txt", base) == 0 &&
+        vw_fuzz_path_fmt(line, sizeof(line), "%s\n", sig) == 0 &&
+        vw_fuzz_copy_file(input, p_in, UINT64_MAX) == 0 && write_text(p_sig, line) == 0) {
+        if (report != NULL) {
+            (void)write_text(p_txt, report);
+        }
+        append_reproduce(out, target, exe, p_in);
+        if (!opts->quiet) {
+            fprintf(stderr, "fuzz: %-24s NEW crash: %s\n", target, sig);
+        }
+        return 0;
+    }
+    append_reproduce(out, target, exe, input);     /* still new, but not filed: say where */
+    fprintf(stderr, "fuzz: %s: cannot file the crash in %s: %s\n", target, opts->crash_dir,
+            strerror(errno));
+    return -1;
 }

@@ -19,7 +19,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,19 +63,6 @@ static int64_t mono_ms(void) {
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* path_fmt formats a path into |out|; returns -1 when it does not fit. */
-static int path_fmt(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int path_fmt(char *out, size_t cap, const char *fmt, ...) {
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
 /* field_u64 reads the number after |key| in |line| ("ft: 123"), or leaves |*v|. */
@@ -233,7 +219,8 @@ static uint64_t count_files(const char *dir) {
         char p[VW_FUZZ_PATH_MAX];
         struct stat sb;
 
-        if (e->d_name[0] == '.' || path_fmt(p, sizeof(p), "%s/%s", dir, e->d_name) < 0) {
+        if (e->d_name[0] == '.' ||
+            vw_fuzz_path_fmt(p, sizeof(p), "%s/%s", dir, e->d_name) < 0) {
             continue;
         }
         if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
@@ -267,7 +254,7 @@ static size_t read_options(const char *corpus_root, const char *target,
     bool in_section = false;
     size_t n = 0;
 
-    if (path_fmt(path, sizeof(path), "%s/%s.options", corpus_root, target) < 0 ||
+    if (vw_fuzz_path_fmt(path, sizeof(path), "%s/%s.options", corpus_root, target) < 0 ||
         (f = fopen(path, "re")) == NULL) {
         return 0;
     }
@@ -289,8 +276,8 @@ static size_t read_options(const char *corpus_root, const char *target,
             continue;                   /* only plain flag names reach the command line */
         }
         int r = (strcmp(key, "dict") == 0 && val[0] != '/')
-                    ? path_fmt(flag, sizeof(flag), "-dict=%s/%s", corpus_root, val)
-                    : path_fmt(flag, sizeof(flag), "-%s=%s", key, val);
+                    ? vw_fuzz_path_fmt(flag, sizeof(flag), "-dict=%s/%s", corpus_root, val)
+                    : vw_fuzz_path_fmt(flag, sizeof(flag), "-%s=%s", key, val);
         if (r == 0 && (flags[n] = strdup(flag)) != NULL) {
             n++;
         }
@@ -300,90 +287,6 @@ static size_t read_options(const char *corpus_root, const char *target,
 }
 
 /* ---- crashes ---- */
-
-/* sig_hash is FNV-1a over the signature: the file name of a crash. */
-static uint32_t sig_hash(const char *s) {
-    uint32_t h = 2166136261u;
-
-    for (; *s != '\0'; s++) {
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    }
-    return h;
-}
-
-/* sig_known says whether |sig| is the first line of one of CRASHES/ *.sig. */
-static bool sig_known(const char *crash_dir, const char *sig) {
-    DIR *d = opendir(crash_dir);
-    struct dirent *e;
-    bool found = false;
-
-    if (d == NULL) {
-        return false;
-    }
-    while (!found && (e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        char p[VW_FUZZ_PATH_MAX], line[VW_FUZZ_SIG_MAX + 2];
-        FILE *f;
-
-        if (l < 5 || strcmp(e->d_name + l - 4, ".sig") != 0 ||
-            path_fmt(p, sizeof(p), "%s/%s", crash_dir, e->d_name) < 0 ||
-            (f = fopen(p, "re")) == NULL) {
-            continue;
-        }
-        if (fgets(line, sizeof(line), f) != NULL) {
-            found = strcmp(trim(line), sig) == 0;
-        }
-        fclose(f);
-    }
-    closedir(d);
-    return found;
-}
-
-/* write_file writes |len| bytes to |path| (created or truncated).  Returns 0 or -1. */
-static int write_file(const char *path, const void *data, size_t len) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const char *p = data;
-
-    if (fd < 0) {
-        return -1;
-    }
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            close(fd);
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return close(fd);
-}
-
-/* copy_file copies |src| to |dst| (inputs are small: read whole, at most 64 MiB). */
-static int copy_file(const char *src, const char *dst) {
-    FILE *f = fopen(src, "re");
-    char *buf;
-    size_t n;
-    int r;
-
-    if (f == NULL) {
-        return -1;
-    }
-    buf = malloc(64u << 20);
-    if (buf == NULL) {
-        fclose(f);
-        return -1;
-    }
-    n = fread(buf, 1, 64u << 20, f);
-    fclose(f);
-    r = write_file(dst, buf, n);
-    free(buf);
-    return r;
-}
 
 static bool is_artifact(const char *name) {
     static const char *const prefixes[] = { "crash-", "leak-", "timeout-", "oom-" };
@@ -414,19 +317,6 @@ static char *read_log(const char *path) {
     return buf;
 }
 
-/* append_reproduce adds the commands for one new crash to out->reproduce. */
-static void append_reproduce(struct vw_fuzz_result *out, const char *target, const char *exe,
-                             const char *input) {
-    size_t len = strlen(out->reproduce);
-    int n = snprintf(out->reproduce + len, sizeof(out->reproduce) - len,
-                     "%svirtwire reproduce %s --target %s\n  (raw: %s %s)",
-                     len > 0 ? "\n" : "", input, target, exe, input);
-
-    if (n < 0 || (size_t)n >= sizeof(out->reproduce) - len) {
-        out->reproduce[len] = '\0';     /* no room for one more: the first ones stay */
-    }
-}
-
 /* collect_crashes re-runs every artifact of WORK/T/crashes, de-duplicates by signature and
  * files the new ones in opts->crash_dir. */
 static void collect_crashes(const char *target, const char *exe, const char *work_t,
@@ -437,17 +327,19 @@ static void collect_crashes(const char *target, const char *exe, const char *wor
     DIR *d;
     struct dirent *e;
 
-    if (path_fmt(dir, sizeof(dir), "%s/crashes", work_t) < 0 ||
-        path_fmt(logp, sizeof(logp), "%s/fuzz.log", work_t) < 0 || (d = opendir(dir)) == NULL) {
+    if (vw_fuzz_path_fmt(dir, sizeof(dir), "%s/crashes", work_t) < 0 ||
+        vw_fuzz_path_fmt(logp, sizeof(logp), "%s/fuzz.log", work_t) < 0 ||
+        (d = opendir(dir)) == NULL) {
         return;
     }
     while ((e = readdir(d)) != NULL && runs < VW_LF_CRASHES_MAX) {
-        char in[VW_FUZZ_PATH_MAX], sig[VW_FUZZ_SIG_MAX], base[VW_FUZZ_PATH_MAX];
+        char in[VW_FUZZ_PATH_MAX], sig[VW_FUZZ_SIG_MAX];
         char *report = NULL;
         int ws = 0;
         bool dup = false;
 
-        if (!is_artifact(e->d_name) || path_fmt(in, sizeof(in), "%s/%s", dir, e->d_name) < 0) {
+        if (!is_artifact(e->d_name) ||
+            vw_fuzz_path_fmt(in, sizeof(in), "%s/%s", dir, e->d_name) < 0) {
             continue;
         }
         runs++;
@@ -470,55 +362,13 @@ static void collect_crashes(const char *target, const char *exe, const char *wor
             continue;
         }
         memcpy(seen[num_seen++], sig, sizeof(sig));
-        out->crashes++;
-        if (sig_known(opts->crash_dir, sig)) {
-            if (!opts->quiet) {
-                fprintf(stderr, "fuzz: %-24s known crash: %s\n", target, sig);
-            }
-            free(report);
-            continue;
-        }
-        char p_in[VW_FUZZ_PATH_MAX + 8], p_sig[VW_FUZZ_PATH_MAX + 8], line[VW_FUZZ_SIG_MAX + 1];
-        if (path_fmt(base, sizeof(base), "%s/%s-%08" PRIx32, opts->crash_dir, target,
-                     sig_hash(sig)) == 0 &&
-            path_fmt(p_in, sizeof(p_in), "%s.input", base) == 0 &&
-            path_fmt(p_sig, sizeof(p_sig), "%s.sig", base) == 0 &&
-            path_fmt(line, sizeof(line), "%s\n", sig) == 0 && copy_file(in, p_in) == 0 &&
-            write_file(p_sig, line, strlen(line)) == 0) {
-            char p_txt[VW_FUZZ_PATH_MAX + 8];
-
-            if (path_fmt(p_txt, sizeof(p_txt), "%s.txt", base) == 0 && report != NULL) {
-                (void)write_file(p_txt, report, strlen(report));
-            }
-            out->new_crashes++;
-            append_reproduce(out, target, exe, p_in);
-            if (!opts->quiet) {
-                fprintf(stderr, "fuzz: %-24s NEW crash: %s\n", target, sig);
-            }
-        } else {
-            out->new_crashes++;         /* still new, but not filed: say where it is */
-            append_reproduce(out, target, exe, in);
-            fprintf(stderr, "fuzz: %s: cannot file the crash in %s: %s\n", target,
-                    opts->crash_dir, strerror(errno));
-        }
+        (void)vw_fuzz_file_crash(target, exe, in, sig, report, opts, out);
         free(report);
     }
     closedir(d);
 }
 
 /* ---- the campaign ---- */
-
-static int fail(struct vw_fuzz_result *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int fail(struct vw_fuzz_result *out, const char *fmt, ...) {
-    va_list ap;
-
-    out->status = -1;
-    va_start(ap, fmt);
-    vsnprintf(out->why, sizeof(out->why), fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* looks_like_libfuzzer says whether |exe| holds libFuzzer's driver (its flag table names
  * -print_final_stats); a replay build (-Dfuzzing=none) does not. */
@@ -557,23 +407,24 @@ int vw_fuzz_libfuzzer_campaign(const char *target, const struct vw_fuzz_opts *op
 
     memset(out, 0, sizeof(*out));
     snprintf(out->target, sizeof(out->target), "%s", target);
-    if (path_fmt(exe, sizeof(exe), "%s/fuzzers/fuzz_%s", opts->build, target) < 0 ||
-        path_fmt(work_t, sizeof(work_t), "%s/%s", opts->work, target) < 0 ||
-        path_fmt(wcorp, sizeof(wcorp), "%s/corpus", work_t) < 0 ||
-        path_fmt(wcrash, sizeof(wcrash), "%s/crashes", work_t) < 0 ||
-        path_fmt(logp, sizeof(logp), "%s/fuzz.log", work_t) < 0 ||
-        path_fmt(corp, sizeof(corp), "%s/%s", opts->corpus_root, target) < 0) {
-        return fail(out, "path too long");
+    if (vw_fuzz_path_fmt(exe, sizeof(exe), "%s/fuzzers/fuzz_%s", opts->build, target) < 0 ||
+        vw_fuzz_path_fmt(work_t, sizeof(work_t), "%s/%s", opts->work, target) < 0 ||
+        vw_fuzz_path_fmt(wcorp, sizeof(wcorp), "%s/corpus", work_t) < 0 ||
+        vw_fuzz_path_fmt(wcrash, sizeof(wcrash), "%s/crashes", work_t) < 0 ||
+        vw_fuzz_path_fmt(logp, sizeof(logp), "%s/fuzz.log", work_t) < 0 ||
+        vw_fuzz_path_fmt(corp, sizeof(corp), "%s/%s", opts->corpus_root, target) < 0) {
+        return vw_fuzz_fail(out, "path too long");
     }
     if (stat(exe, &sb) != 0 || !S_ISREG(sb.st_mode) || access(exe, X_OK) != 0) {
-        return fail(out, "binary missing: %s", exe);
+        return vw_fuzz_fail(out, "binary missing: %s", exe);
     }
     if (!looks_like_libfuzzer(exe)) {
-        return fail(out, "not a libFuzzer binary (build with -Dfuzzing=libfuzzer): %s", exe);
+        return vw_fuzz_fail(out, "not a libFuzzer binary (build with -Dfuzzing=libfuzzer): %s",
+                            exe);
     }
     if ((mkdir(work_t, 0755) != 0 && errno != EEXIST) || (mkdir(wcorp, 0755) != 0 &&
         errno != EEXIST) || (mkdir(wcrash, 0755) != 0 && errno != EEXIST)) {
-        return fail(out, "cannot create the work dir %s", work_t);
+        return vw_fuzz_fail(out, "cannot create the work dir %s", work_t);
     }
     snprintf(f_time, sizeof(f_time), "-max_total_time=%u", opts->seconds);
     snprintf(f_art, sizeof(f_art), "-artifact_prefix=%s/", wcrash);
@@ -606,7 +457,7 @@ int vw_fuzz_libfuzzer_campaign(const char *target, const struct vw_fuzz_opts *op
         for (size_t i = 0; i < nflags; i++) {
             free(flags[i]);
         }
-        return fail(out, "cannot run %s", exe);
+        return vw_fuzz_fail(out, "cannot run %s", exe);
     }
     int fuzz_ws = ws;
     out->execs = run.st.final_seen ? run.st.final_execs : run.st.execs;
@@ -637,7 +488,7 @@ int vw_fuzz_libfuzzer_campaign(const char *target, const struct vw_fuzz_opts *op
         margv[margc++] = corp;
         margv[margc++] = wcorp;
         margv[margc] = NULL;
-        if (path_fmt(mlog, sizeof(mlog), "%s/merge.log", work_t) == 0) {
+        if (vw_fuzz_path_fmt(mlog, sizeof(mlog), "%s/merge.log", work_t) == 0) {
             mrun.log_fd = open(mlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         }
         ws = run_logged(margv, VW_LF_MERGE_S + opts->seconds, &mrun);
@@ -660,11 +511,12 @@ int vw_fuzz_libfuzzer_campaign(const char *target, const struct vw_fuzz_opts *op
     if (out->crashes == 0 && !(WIFEXITED(fuzz_ws) && WEXITSTATUS(fuzz_ws) == 0)) {
         /* no artifact, yet no clean end: a libFuzzer error, or killed past its time box */
         if (WIFEXITED(fuzz_ws)) {
-            return fail(out, "the fuzzer exited with status %d and no artifact (its log: "
-                        "--keep-work, WORK/%s/fuzz.log)", WEXITSTATUS(fuzz_ws), target);
+            return vw_fuzz_fail(out, "the fuzzer exited with status %d and no artifact "
+                                "(its log: --keep-work, WORK/%s/fuzz.log)",
+                                WEXITSTATUS(fuzz_ws), target);
         }
-        return fail(out, "the fuzzer was killed by signal %d",
-                    WIFSIGNALED(fuzz_ws) ? WTERMSIG(fuzz_ws) : 0);
+        return vw_fuzz_fail(out, "the fuzzer was killed by signal %d",
+                            WIFSIGNALED(fuzz_ws) ? WTERMSIG(fuzz_ws) : 0);
     }
     return 0;
 }

@@ -12,15 +12,13 @@ meson registers this file as its own test `conformance-openhook` (suite conforma
 with VW_CONFORMANCE_OPENHOOK=1); the directory-wide `cli-decode` pytest run skips it.
 VW_TIMEOUT_SCALE (default 1) is passed as --timeout-scale.
 """
-import json
 import os
-import subprocess
-import tempfile
 
 import pytest
 
 from conftest import ROOT
 from fixtures import targets
+from fixtures.replaying import header, replay_json
 
 if os.environ.get("VIRTWIRE") and not os.environ.get("VW_CONFORMANCE_OPENHOOK"):
     pytest.skip("runs as its own meson test 'conformance-openhook' (set "
@@ -34,17 +32,6 @@ TIMEOUT_SCALE = os.environ.get("VW_TIMEOUT_SCALE", "1")
 ENCODING_FEATURE = {"openhook": "openhook-host", "openhook-xdr": "openhook-xdr"}
 
 
-def header(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            break
-        if not line.startswith("#"):
-            key, _, value = line.partition(":")
-            out[key.strip()] = value.strip()
-    return out
-
-
 def cases():
     """{case id: header} of every transcript in the folder."""
     return {f.stem: header(f) for f in sorted(CASES.glob("*.txn"))}
@@ -56,20 +43,9 @@ def cases_for(target):
 
 
 def replay(virtwire, t, paths):
-    with tempfile.TemporaryDirectory(prefix="vw-conf-oh-") as d:
-        report = os.path.join(d, "r.json")
-        env = dict(os.environ, VW_REPLAY_FD_CHECK="1")
-        p = subprocess.run([virtwire, "replay", "--target", t.uri,
-                            "--provides", ",".join(sorted(t.features)),
-                            "--timeout-scale", TIMEOUT_SCALE, "--report", "json:" + report]
-                           + [str(x) for x in paths],
-                           capture_output=True, text=True, timeout=REPLAY_TIMEOUT, env=env)
-        try:
-            with open(report) as f:
-                rep = json.load(f)
-        except (OSError, ValueError):
-            rep = None
-    return p, rep
+    """`virtwire replay` of |paths| against the Running |t|; returns (process, report dict)."""
+    return replay_json(virtwire, t.uri, t.features, paths, REPLAY_TIMEOUT, TIMEOUT_SCALE,
+                       "vw-conf-oh-")
 
 
 @pytest.fixture(params=["openhook", "openhook-xdr"])

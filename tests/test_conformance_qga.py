@@ -8,17 +8,14 @@ VW_CONFORMANCE_QGA=1); the directory-wide `cli-decode` pytest run skips it so it
 twice.  Without qemu-ga the live tests skip with the fixture's reason.  VW_TIMEOUT_SCALE
 (default 1) is passed as --timeout-scale (meson sets 4 in sanitizer builds).
 """
-import json
 import os
-import pathlib
 import re
-import subprocess
-import tempfile
 
 import pytest
 
 from conftest import ROOT
 from fixtures import targets
+from fixtures.replaying import header, replay_json
 
 if os.environ.get("VIRTWIRE") and not os.environ.get("VW_CONFORMANCE_QGA"):
     pytest.skip("runs as its own meson test 'conformance-qga' (set VW_CONFORMANCE_QGA=1 to "
@@ -34,36 +31,11 @@ def case_files():
     return sorted(CASES.glob("*.txn"))
 
 
-def header(path):
-    """The header lines of a transcript (up to the first blank line) as a dict."""
-    out = {}
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            break
-        if line.startswith("#"):
-            continue
-        key, _, value = line.partition(":")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def replay(virtwire, target, paths):
     """Runs `virtwire replay` on |paths| against the Running |target|; returns (process,
     report dict)."""
-    with tempfile.TemporaryDirectory(prefix="vw-conf-qga-") as d:
-        report = os.path.join(d, "r.json")
-        env = dict(os.environ, VW_REPLAY_FD_CHECK="1")
-        p = subprocess.run([virtwire, "replay", "--target", target.uri,
-                            "--provides", ",".join(sorted(target.features)),
-                            "--timeout-scale", TIMEOUT_SCALE, "--report", "json:" + report]
-                           + [str(x) for x in paths],
-                           capture_output=True, text=True, timeout=REPLAY_TIMEOUT, env=env)
-        try:
-            with open(report) as f:
-                rep = json.load(f)
-        except (OSError, ValueError):
-            rep = None
-    return p, rep
+    return replay_json(virtwire, target.uri, target.features, paths, REPLAY_TIMEOUT,
+                       TIMEOUT_SCALE, "vw-conf-qga-")
 
 
 def problems(rep):

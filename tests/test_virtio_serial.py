@@ -19,15 +19,13 @@ run alone (no VW_VIRTIO_SERIAL) this file skips, so the directory-wide pytest ru
 VMs twice.  Without QEMU, the kernel, busybox or qemu-ga every test skips with the reason.
 VW_TIMEOUT_SCALE (default 1) is passed as --timeout-scale.
 """
-import json
 import os
-import subprocess
-import tempfile
 
 import pytest
 
 from conftest import ROOT
 from fixtures import targets
+from fixtures.replaying import header, replay_json
 
 if not os.environ.get("VW_VIRTIO_SERIAL"):
     pytest.skip("runs as meson tests in suite 'virtio-serial' (set VW_VIRTIO_SERIAL=1 to run "
@@ -47,18 +45,6 @@ MODES = ("virtio", "isa")
 TIER_VERDICT = {"informational": "INFORMATIONAL", "non-strict": "NON-STRICT"}
 
 
-def header(path):
-    """The header lines of a transcript (up to the first blank line) as a dict."""
-    out = {}
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            break
-        if not line.startswith("#"):
-            key, _, value = line.partition(":")
-            out[key.strip()] = value.strip()
-    return out
-
-
 def features(v, mode, extra_ports=()):
     """What a guest target provides: the agent's commands (targets.qga_features), without the
     host socket's words, plus the chardev words."""
@@ -70,20 +56,8 @@ def features(v, mode, extra_ports=()):
 
 def replay(v, feats, paths):
     """`virtwire replay` of |paths| against the VM |v|; returns (process, report dict)."""
-    with tempfile.TemporaryDirectory(prefix="vw-vio-") as d:
-        report = os.path.join(d, "r.json")
-        env = dict(os.environ, VW_REPLAY_FD_CHECK="1")
-        p = subprocess.run([VIRTWIRE, "replay", "-v", "--target", "chardev:" + v.socket_path,
-                            "--provides", ",".join(sorted(feats)),
-                            "--timeout-scale", TIMEOUT_SCALE, "--report", "json:" + report]
-                           + [str(x) for x in paths],
-                           capture_output=True, text=True, timeout=REPLAY_TIMEOUT, env=env)
-        try:
-            with open(report) as f:
-                rep = json.load(f)
-        except (OSError, ValueError):
-            rep = None
-    return p, rep
+    return replay_json(VIRTWIRE, "chardev:" + v.socket_path, feats, paths, REPLAY_TIMEOUT,
+                       TIMEOUT_SCALE, "vw-vio-", extra_args=("-v",))
 
 
 def describe(rep):
