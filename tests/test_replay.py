@@ -391,6 +391,19 @@ def test_resync(tmp):
     assert "resync: no 0xFF within the timeout" in verdict_line(r)
 
 
+def read_sync_request(conn):
+    """Reads a guest-sync-delimited request (up to its closing "}}") from |conn|; None when
+    the client closes first."""
+    data = b""
+    conn.settimeout(10)
+    while b"}}" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
 class QgaResyncServer(FakeServer):
     """Answers guest-sync-delimited the way qemu-ga does: 0xFF, then {"return": id}, after
     a stale reply and garbage (historic-qemud-openhook-qga.md §3.4)."""
@@ -401,13 +414,9 @@ class QgaResyncServer(FakeServer):
         except OSError:
             return
         with conn:
-            data = b""
-            conn.settimeout(10)
-            while b"}}" not in data:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                data += chunk
+            data = read_sync_request(conn)
+            if data is None:
+                return
             m = re.search(rb'"id":(\d+)', data)
             self.received.append(data)
             conn.sendall(b'{"return": 1}\n\x01garbage' + b'\xff{"return": 7}\n'
@@ -449,13 +458,9 @@ class QgaFdResyncServer(FakeServer):
         except OSError:
             return
         with conn:
-            data = b""
-            conn.settimeout(10)
-            while b"}}" not in data:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                data += chunk
+            data = read_sync_request(conn)
+            if data is None:
+                return
             reply = b'{"return": %s}\n' % re.search(rb'"id":(\d+)', data).group(1)
             if self.where == "before":
                 self.sendfd(conn, b'{"return": 1}\n')
