@@ -116,6 +116,7 @@ static void check_authsys_decode(void) {
     struct vw_rpc_authsys a, untouched;
     struct vw_diag diag = { 0 };
 
+    memset(&a, 0x5a, sizeof(a));    /* every field below must be written by the decoder */
     CHECK(vw_rpc_authsys_decode(&a, &diag, NULL, body, (struct vw_span){ body, sizeof(body) },
                                 0) == 0);
     CHECK(a.stamp == 1 && a.machinename.len == 4 && a.num_gids == 2 && a.gids[1] == 20);
